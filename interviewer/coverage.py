@@ -1,0 +1,66 @@
+"""Semantic coverage of key points: which ones a candidate's text covers, with evidence.
+
+Shared by the engine (what to probe) and the offline grader (what to score).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from interviewer.flow import KeyPoint
+from interviewer.knowledge.embeddings import Embedder
+from interviewer.textutil import sentences
+
+DEFAULT_THRESHOLD = 0.55
+
+
+@dataclass
+class PointMatch:
+    point: KeyPoint
+    similarity: float          # best cosine similarity between a sentence and the point's cues
+    evidence: str | None       # the candidate sentence that matched best
+
+    def covered(self, threshold: float = DEFAULT_THRESHOLD) -> bool:
+        return self.similarity >= threshold
+
+
+@dataclass
+class CoverageResult:
+    matches: list[PointMatch]
+    threshold: float = DEFAULT_THRESHOLD
+    sentences: list[str] = field(default_factory=list)
+
+    @property
+    def hit(self) -> list[PointMatch]:
+        return [m for m in self.matches if m.covered(self.threshold)]
+
+    @property
+    def missed(self) -> list[PointMatch]:
+        """Missed points, most important first (ties: least similar first)."""
+        missed = [m for m in self.matches if not m.covered(self.threshold)]
+        return sorted(missed, key=lambda m: (-m.point.importance, m.similarity))
+
+    @property
+    def weighted_fraction(self) -> float:
+        total = sum(m.point.importance for m in self.matches)
+        if not total:
+            return 0.0
+        return sum(m.point.importance for m in self.hit) / total
+
+
+def coverage(embedder: Embedder, text: str, points: list[KeyPoint],
+             threshold: float = DEFAULT_THRESHOLD) -> CoverageResult:
+    sents = sentences(text)
+    if not sents or not points:
+        return CoverageResult([PointMatch(p, 0.0, None) for p in points], threshold, sents)
+    sent_vecs = embedder.encode(sents)
+    matches: list[PointMatch] = []
+    for p in points:
+        targets = [p.text, *p.cues]
+        sims = sent_vecs @ embedder.encode(targets).T          # sentences x targets
+        best_per_sentence = sims.max(axis=1)
+        i = int(np.argmax(best_per_sentence))
+        matches.append(PointMatch(p, float(best_per_sentence[i]), sents[i]))
+    return CoverageResult(matches, threshold, sents)

@@ -1,0 +1,94 @@
+"""The staged interview flow, loaded from ``prompts/flow.yaml`` and validated."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from interviewer.datafiles import load_yaml_model
+
+StageId = Literal["problem", "metrics", "requirements", "models", "design", "scale"]
+STAGE_IDS: tuple[str, ...] = ("problem", "metrics", "requirements", "models", "design", "scale")
+
+SLUG = r"^[a-z0-9][a-z0-9-]*$"
+
+
+class KeyPoint(BaseModel):
+    """Something a strong candidate covers in a stage."""
+
+    id: str = Field(pattern=SLUG)
+    text: str = Field(min_length=5, description="What a strong candidate says or decides.")
+    importance: int = Field(ge=1, le=3, description="3 = must cover, 1 = nice to have.")
+    cues: list[str] = Field(min_length=1, description="Phrasings that show the point is covered.")
+    probes: list[str] = Field(min_length=1, description="Questions asked when it is missed.")
+
+
+class Stage(BaseModel):
+    id: StageId
+    name: str
+    goal: str
+    openings: list[str] = Field(min_length=1)
+    minutes: float = Field(gt=0, description="Suggested minutes in a default-length interview.")
+    max_probes: int = Field(default=2, ge=0, le=5)
+    key_points: list[KeyPoint] = Field(min_length=1)
+
+    @field_validator("key_points")
+    @classmethod
+    def _unique_ids(cls, points: list[KeyPoint]) -> list[KeyPoint]:
+        ids = [p.id for p in points]
+        dup = {i for i in ids if ids.count(i) > 1}
+        if dup:
+            raise ValueError(f"duplicate key point ids: {sorted(dup)}")
+        return points
+
+
+class Flow(BaseModel):
+    default_minutes: int = Field(default=45, ge=5, le=180)
+    stages: list[Stage]
+
+    @model_validator(mode="after")
+    def _six_stages_in_order(self) -> "Flow":
+        ids = tuple(s.id for s in self.stages)
+        if ids != STAGE_IDS:
+            raise ValueError(f"stages must be exactly {list(STAGE_IDS)} in that order, got {list(ids)}")
+        return self
+
+    def stage(self, stage_id: str) -> Stage:
+        for s in self.stages:
+            if s.id == stage_id:
+                return s
+        raise KeyError(f"unknown stage '{stage_id}' (stages: {', '.join(STAGE_IDS)})")
+
+    def next_stage(self, stage_id: str) -> str | None:
+        i = STAGE_IDS.index(stage_id)
+        return STAGE_IDS[i + 1] if i + 1 < len(STAGE_IDS) else None
+
+    def minutes_for(self, stage_id: str, total_minutes: float | None = None) -> float:
+        """A stage's time budget, scaled to the interview's length."""
+        total = sum(s.minutes for s in self.stages)
+        wanted = total_minutes if total_minutes is not None else self.default_minutes
+        return self.stage(stage_id).minutes * wanted / total
+
+
+def parse_stage(value: str) -> str:
+    """Normalise a user-typed stage id; raise ValueError with the choices."""
+    v = (value or "").strip().lower()
+    if v not in STAGE_IDS:
+        raise ValueError(f"unknown stage '{value}': choose one of {', '.join(STAGE_IDS)}")
+    return v
+
+
+@lru_cache(maxsize=4)
+def _load(path: str) -> Flow:
+    return load_yaml_model(Flow, Path(path))
+
+
+def load_flow(prompts_dir: Path | None = None) -> Flow:
+    if prompts_dir is None:
+        from interviewer.settings import get_settings
+
+        prompts_dir = get_settings().prompts_dir
+    return _load(str(Path(prompts_dir) / "flow.yaml"))

@@ -1,0 +1,1 @@
+"""Knowledge base: loading guides, splitting, embeddings, the Chroma store and search."""

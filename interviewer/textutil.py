@@ -1,0 +1,42 @@
+"""Small text helpers shared by matching, grading and evidence checks."""
+
+from __future__ import annotations
+
+import re
+
+_SENT_SPLIT = re.compile(r"(?<=[.!?;])\s+|\n+\s*(?:[-*•]|\d+[.)])?\s*")
+_WS = re.compile(r"\s+")
+
+
+def normalize_ws(text: str) -> str:
+    return _WS.sub(" ", text or "").strip()
+
+
+def sentences(text: str, max_words: int = 40) -> list[str]:
+    """Split into sentences / bullet items; long ones are cut into overlapping word windows."""
+    out: list[str] = []
+    for part in _SENT_SPLIT.split(text or ""):
+        part = normalize_ws(part)
+        if not part:
+            continue
+        words = part.split()
+        if len(words) <= max_words:
+            out.append(part)
+            continue
+        step = max_words // 2
+        for i in range(0, len(words), step):
+            out.append(" ".join(words[i:i + max_words]))
+            if i + max_words >= len(words):
+                break
+    return out
+
+
+def word_count(text: str) -> int:
+    return len((text or "").split())
+
+
+def truncate_words(text: str, limit: int) -> tuple[str, bool]:
+    words = (text or "").split()
+    if len(words) <= limit:
+        return text, False
+    return " ".join(words[:limit]), True
