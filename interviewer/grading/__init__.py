@@ -1,0 +1,1 @@
+"""Rubric, graders (offline and LLM), evidence checks and the feedback service."""
