@@ -1,0 +1,136 @@
+"""The grading rubric (``prompts/rubric.yaml``) as validated data."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from interviewer.datafiles import load_yaml_model
+from interviewer.flow import SLUG, STAGE_IDS, StageId
+
+CROSS_STAGE_IDS = ("structure-communication", "trade-offs", "driving-the-interview", "clarifying-questions")
+
+
+class Anchor(BaseModel):
+    level: int = Field(ge=1, le=4)
+    text: str = Field(min_length=3)
+    signals: list[str] = Field(default_factory=list)
+
+
+def _anchors_ok(anchors: list[Anchor]) -> list[Anchor]:
+    levels = [a.level for a in anchors]
+    if len(set(levels)) != len(levels):
+        raise ValueError(f"duplicate anchor levels {levels}")
+    return sorted(anchors, key=lambda a: a.level)
+
+
+class Criterion(BaseModel):
+    id: str = Field(pattern=SLUG)
+    name: str = Field(min_length=3)
+    weight: int = Field(default=1, ge=1, le=5)
+    key_points: list[str] = Field(default_factory=list, description="Key point ids from prompts/flow.yaml.")
+    anchors: list[Anchor] = Field(min_length=1, max_length=4)
+
+    _sorted = field_validator("anchors")(classmethod(lambda cls, v: _anchors_ok(v)))
+
+    def anchor(self, level: int) -> Anchor | None:
+        """The anchor for ``level`` or, if absent, the nearest one below it."""
+        below = [a for a in self.anchors if a.level <= level]
+        return below[-1] if below else self.anchors[0]
+
+
+class RedFlag(BaseModel):
+    id: str = Field(pattern=SLUG)
+    criterion: str
+    claim: str = Field(min_length=5)
+    correction: str = Field(min_length=5)
+    cues: list[str] = Field(min_length=1)
+    cap: int = Field(default=1, ge=1, le=3, description="Highest score the criterion can get.")
+    stage_cap: int = Field(default=2, ge=1, le=3, description="Highest score the stage can get.")
+
+
+class RubricStage(BaseModel):
+    id: StageId
+    criteria: list[Criterion] = Field(min_length=2, max_length=4)
+    red_flags: list[RedFlag] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _references(self) -> "RubricStage":
+        ids = [c.id for c in self.criteria]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"stage {self.id}: duplicate criterion ids")
+        for flag in self.red_flags:
+            if flag.criterion not in ids:
+                raise ValueError(f"stage {self.id}: red flag '{flag.id}' names unknown criterion '{flag.criterion}'")
+        return self
+
+    def criterion(self, criterion_id: str) -> Criterion:
+        for c in self.criteria:
+            if c.id == criterion_id:
+                return c
+        raise KeyError(f"unknown criterion '{criterion_id}' in stage '{self.id}'")
+
+
+class CrossCriterion(BaseModel):
+    id: str = Field(pattern=SLUG)
+    name: str
+    anchors: list[Anchor] = Field(min_length=1, max_length=4)
+
+    _sorted = field_validator("anchors")(classmethod(lambda cls, v: _anchors_ok(v)))
+
+    def anchor(self, level: int) -> Anchor | None:
+        below = [a for a in self.anchors if a.level <= level]
+        return below[-1] if below else self.anchors[0]
+
+
+class Rubric(BaseModel):
+    version: int = 1
+    levels: dict[int, str]
+    stages: list[RubricStage]
+    cross_stage: list[CrossCriterion]
+
+    @model_validator(mode="after")
+    def _complete(self) -> "Rubric":
+        if tuple(s.id for s in self.stages) != STAGE_IDS:
+            raise ValueError(f"stages must be exactly {list(STAGE_IDS)} in that order")
+        if sorted(self.levels) != [1, 2, 3, 4]:
+            raise ValueError("levels must be 1, 2, 3 and 4")
+        if tuple(c.id for c in self.cross_stage) != CROSS_STAGE_IDS:
+            raise ValueError(f"cross_stage must be exactly {list(CROSS_STAGE_IDS)} in that order")
+        return self
+
+    def stage(self, stage_id: str) -> RubricStage:
+        for s in self.stages:
+            if s.id == stage_id:
+                return s
+        raise KeyError(f"unknown stage '{stage_id}' (stages: {', '.join(STAGE_IDS)})")
+
+    def cross(self, criterion_id: str) -> CrossCriterion:
+        for c in self.cross_stage:
+            if c.id == criterion_id:
+                return c
+        raise KeyError(criterion_id)
+
+    def check_against_flow(self, flow) -> None:
+        """Every key point a criterion names must exist in the flow's stage."""
+        for s in self.stages:
+            known = {k.id for k in flow.stage(s.id).key_points}
+            for c in s.criteria:
+                unknown = [k for k in c.key_points if k not in known]
+                if unknown:
+                    raise ValueError(f"rubric stage {s.id}, criterion {c.id}: unknown key points {unknown}")
+
+
+@lru_cache(maxsize=4)
+def _load(path: str) -> Rubric:
+    return load_yaml_model(Rubric, Path(path))
+
+
+def load_rubric(prompts_dir: Path | None = None) -> Rubric:
+    if prompts_dir is None:
+        from interviewer.settings import get_settings
+
+        prompts_dir = get_settings().prompts_dir
+    return _load(str(Path(prompts_dir) / "rubric.yaml"))
