@@ -1,0 +1,64 @@
+"""``interviewer ui``: start the Streamlit app (``ui/app.py``) on the offline default."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import typer
+
+from interviewer.cli.common import fail
+from interviewer.resources import PROJECT_DIR
+
+APP_PATH = PROJECT_DIR / "ui" / "app.py"
+CONFIG_PATH = PROJECT_DIR / ".streamlit" / "config.toml"
+# Always applied, whatever the config file says: no telemetry, no browser popping up.
+FORCED = {"server.headless": "true", "browser.gatherUsageStats": "false"}
+
+
+def config_flags(path: Path = CONFIG_PATH) -> dict[str, str]:
+    """The project's Streamlit config as ``section.option`` flags (Streamlit only reads
+    ``.streamlit/config.toml`` from the working directory, so we pass it explicitly)."""
+    flags: dict[str, str] = {}
+    if path.is_file():
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+        for section, options in data.items():
+            if isinstance(options, dict):
+                for key, value in options.items():
+                    flags[f"{section}.{key}"] = str(value).lower() if isinstance(value, bool) else str(value)
+    flags.update(FORCED)
+    return flags
+
+
+def streamlit_command(port: int, host: str, app_path: Path = APP_PATH) -> list[str]:
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app_path)]
+    flags = config_flags()
+    flags["server.port"] = str(port)
+    flags["server.address"] = host
+    for key, value in flags.items():
+        cmd.append(f"--{key}={value}")
+    return cmd
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("ui")
+    def ui(
+        port: int = typer.Option(8501, "--port", min=1, max=65535, help="Port to listen on."),
+        host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (127.0.0.1 = this machine only)."),
+    ) -> None:
+        """Start the web app (Streamlit) on the offline default."""
+        if not APP_PATH.is_file():
+            fail(f"the app is missing: {APP_PATH}")
+        cmd = streamlit_command(port, host)
+        typer.echo(f"interviewer: http://{host}:{port}  (Ctrl+C to stop)")
+        env = dict(os.environ)
+        env.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
+        try:
+            code = subprocess.call(cmd, env=env)
+        except KeyboardInterrupt:
+            code = 130
+        raise typer.Exit(code)

@@ -1,0 +1,32 @@
+"""The interviewer web app: ``interviewer ui`` (or ``streamlit run ui/app.py``).
+
+Thin: every page calls ``interviewer/`` services. The browser session holds only ids
+(the interview's session id, mirrored in ``?session=<id>``) and the in-memory API key.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # so pages can `from ui import ...`
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+from ui import components  # noqa: E402
+
+st.set_page_config(page_title="interviewer · ML system design", page_icon="🎯", layout="wide")
+
+PAGES_DIR = Path(__file__).resolve().parent / "pages"
+pages = [
+    st.Page(PAGES_DIR / "interview.py", title="Interview", icon=":material/forum:", default=True),
+    st.Page(PAGES_DIR / "feedback.py", title="Feedback", icon=":material/grading:"),
+    st.Page(PAGES_DIR / "history.py", title="History", icon=":material/history:"),
+    st.Page(PAGES_DIR / "settings.py", title="Settings", icon=":material/settings:"),
+]
+nav = st.navigation(pages)
+components.style()
+components.sidebar_status()
+nav.run()

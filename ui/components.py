@@ -1,0 +1,114 @@
+"""Small rendering helpers shared by the pages. Display only: no interview logic."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import Any, Iterator
+
+import streamlit as st
+
+from ui import resources
+
+log = logging.getLogger("interviewer.ui")
+
+CSS = """
+<style>
+  .block-container {padding-top: 2.2rem; max-width: 1150px;}
+  [data-testid="stChatMessage"] {border-radius: 12px;}
+  .iv-stages {display: flex; gap: .35rem; margin: .2rem 0 .6rem 0; flex-wrap: wrap;}
+  .iv-stage {flex: 1 1 0; min-width: 90px; text-align: center; padding: .35rem .4rem;
+             border-radius: 8px; font-size: .82rem; background: #eef1f7; color: #5b6478;
+             border: 1px solid #e1e6f0;}
+  .iv-stage.done {background: #e3f4ea; color: #1d6b3f; border-color: #c6e8d3;}
+  .iv-stage.now {background: #2f5bea; color: #fff; border-color: #2f5bea; font-weight: 600;}
+  .iv-clock {font-variant-numeric: tabular-nums; font-size: .95rem; color: #1c2333;}
+  .iv-clock b {font-size: 1.15rem;}
+  .iv-over {color: #c0392b;}
+  .iv-muted {color: #6b7385; font-size: .86rem;}
+</style>
+"""
+
+
+def style() -> None:
+    st.html(CSS)
+
+
+def sidebar_status() -> None:
+    """Which model answers and whether a key is held (never the key itself)."""
+    try:
+        s = resources.settings()
+        model = s.effective_model()
+    except Exception as exc:  # bad environment settings: say so, keep the app usable
+        st.sidebar.error(f"Settings problem: {exc}")
+        return
+    with st.sidebar:
+        st.caption("Model")
+        st.markdown(f"`{model}`" + ("  \nfully offline" if model == "offline" else ""))
+        if resources.api_key():
+            st.caption("API key held in memory for this tab only")
+
+
+@contextlib.contextmanager
+def user_errors(what: str) -> Iterator[None]:
+    """Show a one-line error instead of a traceback; the details go to the server log."""
+    try:
+        yield
+    except Exception as exc:  # noqa: BLE001 - the UI never shows a traceback (st.rerun is a BaseException)
+        log.warning("%s failed: %s", what, exc, exc_info=True)
+        msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        st.error(f"{what} failed: {msg or type(exc).__name__}")
+
+
+def fmt_clock(seconds: float) -> str:
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(int(round(seconds)))
+    return f"{sign}{seconds // 60:d}:{seconds % 60:02d}"
+
+
+def stage_bar(stages: list[tuple[str, str]], current: str, visited: list[str], ended: bool = False) -> None:
+    """The six stages as a row of pills: done, now, to come."""
+    cells = []
+    for i, (sid, name) in enumerate(stages, 1):
+        cls = "done" if (sid in visited and (sid != current or ended)) else ""
+        if sid == current and not ended:
+            cls = "now"
+        cells.append(f'<div class="iv-stage {cls}">{i}. {name}</div>')
+    st.html('<div class="iv-stages">' + "".join(cells) + "</div>")
+
+
+def sources_expander(title: str, sources: list[Any], expanded: bool = False) -> None:
+    """Citations (source file › heading) with the cited text."""
+    with st.expander(title, expanded=expanded, icon=":material/menu_book:"):
+        if not sources:
+            st.caption("No guidance found for this.")
+        for hit in sources:
+            source = _get(hit, "source")
+            heading = _get(hit, "heading")
+            st.markdown(f"**{source}** › {heading}" if heading else f"**{source}**")
+            text = _get(hit, "text")
+            if text:
+                st.caption(text if len(text) < 700 else text[:700] + "…")
+
+
+def _get(obj: Any, name: str, default: Any = "") -> Any:
+    if isinstance(obj, dict):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+def ingest_with_progress(kb: Any, paths: list[Any]) -> Any:
+    """Run ``kb.ingest`` with a progress bar when the service reports progress, else a spinner."""
+    import inspect
+
+    bar = st.progress(0.0, text="Ingesting…")
+    accepts = "progress" in inspect.signature(kb.ingest).parameters
+
+    def report(done: int, total: int, name: str = "") -> None:
+        frac = 1.0 if not total else min(1.0, done / total)
+        bar.progress(frac, text=f"Ingesting {done}/{total} {name}".rstrip())
+
+    with st.spinner("Reading, splitting and embedding…"):
+        summary = kb.ingest(paths, progress=report) if accepts else kb.ingest(paths)
+    bar.progress(1.0, text="Done")
+    return summary

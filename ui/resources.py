@@ -1,0 +1,122 @@
+"""Shared resources for the app, cached once per server process with ``st.cache_resource``.
+
+Each getter is keyed by the settings that shape the resource (data directory, model, embeddings),
+so a second data directory (e.g. another test) gets its own engine and store. The API key typed
+on the Settings page lives only in ``st.session_state`` (memory): it reaches services inside an
+in-memory ``Settings`` copy, and only a short hash of it is part of a cache key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import streamlit as st
+from pydantic import SecretStr
+
+from interviewer.settings import Settings
+
+KEY_STATE = "api_key"              # the key typed on the Settings page (memory only)
+OVERRIDES_STATE = "settings_overrides"  # model / base_url / embeddings chosen on the Settings page
+OVERRIDABLE = ("model", "base_url", "embeddings")
+
+
+def api_key() -> str | None:
+    key = (st.session_state.get(KEY_STATE) or "").strip()
+    return key or None
+
+
+def settings() -> Settings:
+    """The effective settings for this browser session: environment/.env, then the
+    Settings page's choices, then the in-memory key."""
+    base = Settings()
+    update: dict[str, Any] = {}
+    for name, value in st.session_state.get(OVERRIDES_STATE, {}).items():
+        if name in OVERRIDABLE:
+            update[name] = (value.strip() or None) if isinstance(value, str) else value
+    if update.get("embeddings") is None:
+        update.pop("embeddings", None)
+    key = api_key()
+    if key:
+        update["api_key"] = SecretStr(key)
+    return base.model_copy(update=update) if update else base
+
+
+def fingerprint(s: Settings) -> str:
+    """A cache key for everything that shapes a resource; the key only as a short hash."""
+    data = s.model_dump(mode="json", exclude={"api_key"})
+    secret = s.api_key.get_secret_value() if s.api_key else ""
+    data["api_key_hash"] = hashlib.sha256(secret.encode()).hexdigest()[:12] if secret else ""
+    return json.dumps(data, sort_keys=True)
+
+
+# ---- cached getters (underscore arguments are not hashed by Streamlit) -----------------------
+@st.cache_resource(show_spinner="Loading the embedding model…")
+def _embedder(spec: str, _settings: Settings):
+    from interviewer.knowledge.embeddings import get_embedder
+
+    return get_embedder(_settings)
+
+
+@st.cache_resource(show_spinner=False)
+def _store(db_path: str, _settings: Settings):
+    from interviewer.store import open_store
+
+    return open_store(_settings)
+
+
+@st.cache_resource(show_spinner="Preparing the knowledge base…")
+def _knowledge(key: str, _settings: Settings):
+    from interviewer.knowledge.service import KnowledgeBase
+
+    return KnowledgeBase(_settings)
+
+
+@st.cache_resource(show_spinner="Starting the interviewer…")
+def _engine(key: str, _settings: Settings):
+    from interviewer.engine import Engine
+
+    return Engine.create(_settings, knowledge=knowledge(_settings))
+
+
+def _knowledge_key(s: Settings) -> str:
+    return json.dumps([str(s.home), s.embeddings, s.chroma_url, str(s.knowledge_dir)])
+
+
+def embedder(s: Settings | None = None):
+    s = s or settings()
+    return _embedder(s.embeddings or "local", s)
+
+
+def store(s: Settings | None = None):
+    s = s or settings()
+    return _store(str(s.db_path), s)
+
+
+def knowledge(s: Settings | None = None):
+    s = s or settings()
+    return _knowledge(_knowledge_key(s), s)
+
+
+def engine(s: Settings | None = None):
+    s = s or settings()
+    return _engine(fingerprint(s), s)
+
+
+def bank(s: Settings | None = None):
+    from interviewer.problems import load_bank
+
+    return load_bank(s or settings())
+
+
+def flow(s: Settings | None = None):
+    from interviewer.flow import load_flow
+
+    return load_flow((s or settings()).prompts_dir)
+
+
+def reset_knowledge() -> None:
+    """Forget cached knowledge bases and engines (after a re-ingest or an embeddings change)."""
+    _knowledge.clear()
+    _engine.clear()
