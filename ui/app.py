@@ -15,7 +15,7 @@ if str(ROOT) not in sys.path:  # so pages can `from ui import ...`
 
 import streamlit as st  # noqa: E402
 
-from ui import components  # noqa: E402
+from ui import components, resources  # noqa: E402
 
 st.set_page_config(page_title="interviewer · ML system design", page_icon="🎯", layout="wide")
 
@@ -29,4 +29,6 @@ pages = [
 nav = st.navigation(pages)
 components.style()
 components.sidebar_status()
+with components.user_errors("Starting"):
+    resources.warm_up()
 nav.run()

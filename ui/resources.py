@@ -120,3 +120,26 @@ def reset_knowledge() -> None:
     """Forget cached knowledge bases and engines (after a re-ingest or an embeddings change)."""
     _knowledge.clear()
     _engine.clear()
+
+
+@st.cache_resource(show_spinner=False)
+def _warm(key: str, _settings: Settings):
+    """Load the embedding model and index the built-in guides in the background, once per
+    data directory, so the first hint or grade does not wait for them."""
+    import logging
+    import threading
+
+    def work() -> None:
+        try:
+            knowledge(_settings).ensure_ready()
+        except Exception as exc:  # shown when the page needs the knowledge; here only logged
+            logging.getLogger("interviewer.ui").warning("warm-up failed: %s", exc)
+
+    thread = threading.Thread(target=work, name="interviewer-warmup", daemon=True)
+    thread.start()
+    return thread
+
+
+def warm_up(s: Settings | None = None):
+    s = s or settings()
+    return _warm(_knowledge_key(s), s)

@@ -63,8 +63,7 @@ with components.user_errors("Reading the settings"):
         with st.spinner("Asking the model for a short reply…"):
             ok, message, latency = check_connection(resources.settings(), api_key=resources.api_key())
         if ok:
-            took = f" ({latency * 1000:.0f} ms)" if latency else ""
-            st.success(f"{message}{took}")
+            st.success(message)
         else:
             st.error(message)
 
