@@ -1,0 +1,165 @@
+"""The LLM interviewer voice: phrases the Move the engine chose, streamed token by token.
+
+What the model sees (and nothing else): the problem, the current stage, facts already
+revealed plus only the fact answering the current question (never the whole sheet), the
+probe the engine picked (never the key-point list), retrieved guidance, one-line summaries
+of finished stages and a recent window of turns. Every part is bounded in count and words,
+so the prompt stops growing once the window is full. Candidate text is escaped and placed
+inside tags as data (``prompts/llm/interviewer.yaml``).
+
+Failures raise ``LLMUnavailable`` (one line, no key): the engine then falls back to the
+offline voice with a notice, and the candidate's turn is already saved.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from interviewer.flow import load_flow
+from interviewer.llm import LLMUnavailable, build_chat_model, count_message_tokens
+from interviewer.llm_retry import RetryPolicy, stream_with_retry
+from interviewer.moves import Move, Turn, VoiceContext
+from interviewer.prompting import as_data, load_prompt
+from interviewer.settings import Settings
+from interviewer.textutil import normalize_ws, truncate_words
+
+MAX_TURNS = 6              # recent turns shown besides the latest candidate message
+TURN_WORDS = 80
+MESSAGE_WORDS = 250        # the latest candidate message
+MAX_FACTS = 10
+FACT_WORDS = 50
+MAX_SUMMARIES = 6
+SUMMARY_WORDS = 50
+MAX_GUIDANCE = 2
+GUIDANCE_WORDS = 60
+MAX_SOURCES = 3
+SOURCE_WORDS = 90
+TEMPERATURE = 0.4
+_FINISH_KEYS = ("finish_reason", "stop_reason", "done_reason")
+
+
+def _cut(text: str, words: int) -> str:
+    cut, truncated = truncate_words(normalize_ws(text), words)
+    return cut + (" …" if truncated else "")
+
+
+def _bullets(lines: list[str], empty: str) -> str:
+    return "\n".join(f"- {line}" for line in lines) if lines else empty
+
+
+def _chunk_text(chunk: Any) -> str:
+    text = getattr(chunk, "text", None)
+    if isinstance(text, str):
+        return str(text)
+    content = getattr(chunk, "content", "")
+    if isinstance(content, str):
+        return content
+    return "".join(b.get("text", "") for b in content if isinstance(b, dict))
+
+
+class LLMVoice:
+    """Voice protocol implementation backed by any LangChain chat model."""
+
+    def __init__(self, settings: Settings, chat_model: Any = None, *, retry: RetryPolicy | None = None):
+        self.settings = settings
+        self.model = settings.effective_model()
+        self.chat = chat_model if chat_model is not None else build_chat_model(
+            settings, temperature=TEMPERATURE, streaming=True)
+        self.name = self.model
+        self.prompt = load_prompt("interviewer", settings.prompts_dir)
+        self.flow = load_flow(settings.prompts_dir)
+        self.retry = retry or RetryPolicy.from_settings(settings)
+        self.last_prompt_tokens = 0
+        self.notice: str | None = None
+
+    # ---- context ----------------------------------------------------------------------
+    def _stage_name(self, stage_id: str | None) -> str:
+        try:
+            return self.flow.stage(stage_id or "").name
+        except KeyError:
+            return stage_id or ""
+
+    def instruction(self, move: Move, ctx: VoiceContext) -> str:
+        p = self.prompt
+        kind = move.kind
+        if kind == "welcome":
+            return p.render_fragment("welcome", opening=move.opening or "")
+        if kind == "answer_fact":
+            if move.fact is None:
+                return p.render_fragment("assume")
+            return p.render_fragment("answer_fact", fact=_cut(move.fact.answer, FACT_WORDS * 2))
+        if kind == "probe":
+            return p.render_fragment("probe", probe=move.probe or "")
+        if kind == "advance":
+            return p.render_fragment("advance", next_stage_name=self._stage_name(move.next_stage),
+                                     opening=move.opening or "")
+        if kind == "hint":
+            items = [f"[{h.citation}] {_cut(h.text, SOURCE_WORDS)}" for h in move.sources[:MAX_SOURCES]]
+            return p.render_fragment("hint", sources="\n".join(items) or "(no passages found)")
+        return p.render_fragment(kind)
+
+    def _split_turns(self, turns: list[Turn]) -> tuple[list[Turn], str]:
+        turns = list(turns)
+        latest = ""
+        if turns and turns[-1].role == "candidate":
+            latest = turns.pop().text
+        return turns[-MAX_TURNS:], latest
+
+    def messages(self, move: Move, ctx: VoiceContext) -> list:
+        """The bounded prompt for ``move`` as LangChain messages."""
+        current = move.fact.id if move.fact is not None else None
+        facts = [f for f in ctx.facts_revealed if f.id != current][-MAX_FACTS:]
+        fact_lines = [f"{f.topic}: {_cut(f.answer, FACT_WORDS)}" for f in facts]
+        summaries = list(ctx.stage_summaries.items())[-MAX_SUMMARIES:]
+        summary_lines = [f"{self._stage_name(s)}: {_cut(t, SUMMARY_WORDS)}" for s, t in summaries if t]
+        guidance = [f"[{h.citation}] {_cut(h.text, GUIDANCE_WORDS)}" for h in ctx.guidance[:MAX_GUIDANCE]]
+        window, latest = self._split_turns(ctx.recent_turns)
+        transcript = "\n".join(
+            f"{'Candidate' if t.role == 'candidate' else 'Interviewer'}: {as_data(_cut(t.text, TURN_WORDS))}"
+            for t in window) or "(the interview is starting)"
+        stage_id = move.stage or ctx.stage
+        try:
+            goal = self.flow.stage(stage_id).goal
+        except KeyError:
+            goal = ""
+        return self.prompt.render(
+            problem_title=ctx.problem_title,
+            problem_statement=_cut(ctx.problem_statement, 300),
+            stage_name=self._stage_name(stage_id) or ctx.stage_name,
+            stage_goal=normalize_ws(goal),
+            facts_known=_bullets(fact_lines, "(none yet)"),
+            summaries=_bullets(summary_lines, "(none yet)"),
+            guidance=_bullets(guidance, "(none)"),
+            transcript=transcript,
+            candidate_message=as_data(_cut(latest, MESSAGE_WORDS), empty="(none)"),
+            instruction=self.instruction(move, ctx),
+        )
+
+    # ---- speaking ---------------------------------------------------------------------
+    def speak(self, move: Move, ctx: VoiceContext) -> Iterator[str]:
+        msgs = self.messages(move, ctx)
+        self.last_prompt_tokens = count_message_tokens(msgs)
+        finished = False
+        reports_finish = False
+        produced = False
+        try:
+            for chunk in stream_with_retry(lambda: self.chat.stream(msgs), self.retry):
+                meta = getattr(chunk, "response_metadata", None) or {}
+                if meta.get("model_provider"):
+                    reports_finish = True
+                if any(meta.get(k) for k in _FINISH_KEYS) or meta.get("done") is True:
+                    finished = True
+                text = _chunk_text(chunk)
+                if text:
+                    produced = True
+                    yield text
+        except LLMUnavailable:
+            raise
+        except Exception as exc:  # anything unexpected from a provider integration
+            from interviewer.llm_retry import classify_error
+
+            raise classify_error(exc, self.retry.timeout) from None
+        if reports_finish and not finished:
+            raise LLMUnavailable("the reply was cut off (the connection closed mid-stream)", "connection")
+        if not produced:
+            raise LLMUnavailable("the model returned an empty reply", "empty")
