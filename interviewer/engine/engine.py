@@ -1,0 +1,320 @@
+"""The ``Engine``: runs interview sessions turn by turn; decides moves, never phrases them.
+
+    engine = Engine.create(settings)
+    r = engine.start("linkedin-feed");  print(r.text)
+    r = engine.take_turn(r.session_id, "How many daily active users are there?")
+
+The candidate's turn is committed before any reply is produced; the interviewer's reply and
+the session state are committed together when the reply is complete.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import threading
+import time
+import uuid
+from typing import Callable, Iterator
+
+from interviewer.engine.classify import classify
+from interviewer.engine.facts import FactMatcher
+from interviewer.engine.policy import Policy, opening_for, seed_for
+from interviewer.engine.reply import TurnReply
+from interviewer.flow import Flow, load_flow
+from interviewer.moves import Move, Turn, Voice, VoiceContext
+from interviewer.problems import Problem, ProblemBank, load_bank
+from interviewer.state import SessionState
+from interviewer.store import Store, open_store
+
+MAX_TURN_CHARS = 20_000
+RECENT_TURNS = 8
+MIN_MINUTES, MAX_MINUTES = 1.0, 180.0
+DEFAULT_PROBLEM = "linkedin-feed"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class TurnError(ValueError):
+    """A candidate turn that cannot be taken (too long, session ended). Nothing is lost."""
+
+
+def clean_text(text: str | bytes | None) -> str:
+    if text is None:
+        return ""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="replace")
+    if len(text) > MAX_TURN_CHARS:
+        raise TurnError(f"your message is too long ({len(text):,} characters, limit {MAX_TURN_CHARS:,}); "
+                        "nothing was lost, shorten it and send again")
+    return _CONTROL.sub("", text).replace("\ufffd", "").strip()
+
+
+class Engine:
+    def __init__(self, settings, store: Store, flow: Flow, bank: ProblemBank, voice: Voice,
+                 knowledge: object | None = None, clock: Callable[[], float] = time.time,
+                 embedder=None, knowledge_factory: Callable[[], object | None] | None = None):
+        from interviewer.voice.offline import OfflineVoice
+
+        self.settings = settings
+        self.store = store
+        self.flow = flow
+        self.bank = bank
+        self.voice = voice
+        self.offline = voice if isinstance(voice, OfflineVoice) else OfflineVoice(settings.prompts_dir)
+        self.clock = clock
+        self._embedder = embedder
+        self._matcher: FactMatcher | None = None
+        self._knowledge = knowledge
+        self._knowledge_factory = knowledge_factory
+        self._knowledge_tried = knowledge is not None
+        self._lock = threading.RLock()
+        self._session_locks: dict[str, threading.RLock] = {}
+        self._pending: dict[str, TurnReply] = {}
+        self.policy = Policy(flow, self.embedder, self.matcher, self.knowledge)
+
+    @classmethod
+    def create(cls, settings=None, voice: Voice | None = None, knowledge: object | None = None,
+               clock: Callable[[], float] = time.time) -> "Engine":
+        """Build the store, flow, bank and voice from settings (offline voice unless a model is set)."""
+        if settings is None:
+            from interviewer.settings import get_settings
+
+            settings = get_settings()
+        if voice is None:
+            from interviewer.voice import make_voice
+
+            voice = make_voice(settings)
+        return cls(settings, open_store(settings), load_flow(settings.prompts_dir), load_bank(settings),
+                   voice, knowledge=knowledge, clock=clock, knowledge_factory=_default_knowledge(settings))
+
+    # ---- lazily built parts -----------------------------------------------------------
+    def embedder(self):
+        if self._embedder is None:
+            with self._lock:
+                if self._embedder is None:
+                    from interviewer.knowledge.embeddings import get_embedder
+
+                    self._embedder = get_embedder(self.settings)
+        return self._embedder
+
+    def matcher(self) -> FactMatcher:
+        if self._matcher is None:
+            self._matcher = FactMatcher(self.embedder())
+        return self._matcher
+
+    def knowledge(self):
+        if not self._knowledge_tried:
+            with self._lock:
+                if not self._knowledge_tried:
+                    self._knowledge_tried = True
+                    if self._knowledge_factory is not None:
+                        self._knowledge = self._knowledge_factory()
+        return self._knowledge
+
+    def warm(self, session_id: str | None = None) -> None:
+        """Load the embedding model and embed the session's facts and key points ahead of time."""
+        from interviewer.engine.policy import stage_points
+
+        emb = self.embedder()
+        if session_id:
+            state = self.state(session_id)
+            self.matcher().warm(state.problem)
+            texts = [t for st in self.flow.stages for p in stage_points(self.flow, state, st.id)
+                     for t in (p.text, *p.cues)]
+            emb.encode(texts + [state.problem.statement, state.problem.title])
+
+    # ---- sessions ------------------------------------------------------------------------
+    def _session_lock(self, session_id: str) -> threading.RLock:
+        with self._lock:
+            return self._session_locks.setdefault(session_id, threading.RLock())
+
+    def _problem(self, problem_id: str | None, question: str | None) -> Problem:
+        if problem_id and question:
+            raise ValueError("give either a problem id or your own question, not both")
+        if question is not None:
+            return Problem.from_question(question)
+        if problem_id:
+            return self.bank.get(problem_id)
+        problems = self.bank.list()
+        if not problems:
+            raise ValueError("the question bank is empty; pass your own question instead")
+        return random.Random(self.clock()).choice(problems)
+
+    def start(self, problem_id: str | None = None, question: str | None = None,
+              minutes: float | None = None) -> TurnReply:
+        problem = self._problem(problem_id, question)
+        minutes = float(minutes if minutes is not None else self.settings.interview_minutes)
+        if not MIN_MINUTES <= minutes <= MAX_MINUTES:
+            raise ValueError(f"interview length must be between {MIN_MINUTES:g} and {MAX_MINUTES:g} minutes")
+        now = self.clock()
+        state = SessionState(session_id=uuid.uuid4().hex[:12], problem=problem, minutes=minutes,
+                             model=getattr(self.voice, "name", "offline"), started_at=now,
+                             stage_started_at=now)
+        self.store.create_session(state)
+        stage = self.flow.stage(state.stage)
+        move = Move("welcome", stage=state.stage, opening=opening_for(stage, state.session_id),
+                    reason="custom" if problem.custom else None,
+                    notice=getattr(self.voice, "notice", None))
+        with self._session_lock(state.session_id):
+            return self._reply(state, [move], seed_for(state.session_id, 0))
+
+    def state(self, session_id: str) -> SessionState:
+        return self.store.load_state(session_id)
+
+    def transcript(self, session_id: str) -> list[Turn]:
+        return [Turn(t.role, t.text, t.stage) for t in self.store.turns(session_id)]
+
+    def remaining(self, session_id: str) -> dict[str, float]:
+        """Seconds left in the current stage and in the whole interview (never negative)."""
+        state = self.state(session_id)
+        now = self.clock()
+        used = sum(v for k, v in state.stage_seconds.items() if k != state.stage or state.status == "ended")
+        stage_used = state.stage_elapsed(now) if state.status != "ended" else 0.0
+        return {"stage": max(0.0, self.policy.budget_seconds(state) - stage_used),
+                "total": max(0.0, state.minutes * 60 - used - stage_used),
+                "stage_elapsed": stage_used}
+
+    # ---- turns -------------------------------------------------------------------------------
+    def take_turn(self, session_id: str, text: str) -> TurnReply:
+        text = clean_text(text)
+        with self._session_lock(session_id):
+            self._finish_pending(session_id)
+            state = self.state(session_id)
+            if state.status == "ended":
+                raise TurnError(f"session {session_id} has ended; start a new interview")
+            turn = classify(text)
+            now = self.clock()
+            seq = self.store.append_turn(session_id, "candidate", state.stage, turn.kind, text,
+                                         meta={"questions": turn.questions} if turn.questions else {},
+                                         created_at=now)
+            stage_turns = [t for t in self.store.turns(session_id)
+                           if t.role == "candidate" and t.stage == state.stage
+                           and t.kind in ("answer", "question")]
+            last_text = stage_turns[-1].text if stage_turns else ""
+            stage_text = " ".join(t.text for t in stage_turns)
+            moves = self.policy.decide(state, turn, now, last_text=last_text, stage_text=stage_text)
+            return self._reply(state, moves, seed_for(session_id, seq))
+
+    def hint(self, session_id: str) -> TurnReply:
+        return self.take_turn(session_id, "/hint")
+
+    def next_stage(self, session_id: str) -> TurnReply:
+        return self.take_turn(session_id, "/next")
+
+    def end(self, session_id: str) -> TurnReply:
+        return self.take_turn(session_id, "/end")
+
+    def resume(self, session_id: str) -> TurnReply:
+        """A short 'welcome back' with where we were; time away does not count against the stage."""
+        with self._session_lock(session_id):
+            self._finish_pending(session_id)
+            state = self.state(session_id)
+            if state.status == "ended":
+                move = Move("end", stage=state.stage, reason="already_ended")
+                ctx = self._context(state, move, seed_for(session_id, "resume"))
+                return TurnReply(session_id, [move], state.stage, True, None,
+                                 text=self.offline.render(move, ctx))
+            now = self.clock()
+            turns = self.store.turns(session_id, limit=1)
+            last_at = turns[-1].created_at if turns else state.stage_started_at
+            away = max(0.0, now - max(last_at, state.stage_started_at))
+            state.stage_started_at += away
+            move = Move("welcome", stage=state.stage, reason="resume",
+                        opening=self.policy.current_question(state))
+            return self._reply(state, [move], seed_for(session_id, "resume", now))
+
+    # ---- replies ---------------------------------------------------------------------------------
+    def _finish_pending(self, session_id: str) -> None:
+        pending = self._pending.pop(session_id, None)
+        if pending is not None and not pending.done:
+            pending.finish()
+
+    def _context(self, state: SessionState, move: Move, seed: int) -> VoiceContext:
+        facts = [state.problem.fact(fid) for fid in state.facts_revealed
+                 if any(f.id == fid for f in state.problem.facts)]
+        try:
+            recent = [Turn(t.role, t.text, t.stage)
+                      for t in self.store.turns(state.session_id, limit=RECENT_TURNS)]
+        except KeyError:
+            recent = []
+        return VoiceContext(problem_title=state.problem.title, problem_statement=state.problem.statement,
+                            stage=move.stage, stage_name=self.flow.stage(move.stage).name,
+                            custom_problem=state.problem.custom, facts_revealed=facts,
+                            recent_turns=recent, stage_summaries=dict(state.summaries),
+                            guidance=list(move.sources), seed=seed)
+
+    def _speak(self, state: SessionState, moves: list[Move], seed: int, saved: list[str]) -> Iterator[str]:
+        from interviewer.voice import describe_error
+
+        voice = self.voice
+        texts: list[str] = []
+        for i, move in enumerate(moves):
+            ctx = self._context(state, move, seed + i)
+            if i:
+                yield "\n\n"
+            part: list[str] = []
+            try:
+                for chunk in voice.speak(move, ctx):
+                    part.append(chunk)
+                    yield chunk
+            except Exception as exc:  # the provider went away mid-reply: finish offline
+                name = getattr(voice, "name", "the model")
+                moves[-1].notice = " ".join(filter(None, [
+                    moves[-1].notice,
+                    f"The model at {name} did not answer ({describe_error(exc)}); replied offline. "
+                    "Your turn was saved."]))
+                offline = self.offline.render(move, ctx)
+                if part:
+                    yield "\n"
+                yield offline
+                part = [offline]
+                voice = self.offline
+            texts.append("".join(part).strip())
+        saved.append("\n\n".join(t for t in texts if t))
+
+    def _reply(self, state: SessionState, moves: list[Move], seed: int) -> TurnReply:
+        session_id = state.session_id
+        saved: list[str] = []
+
+        def complete(streamed: str) -> str:
+            text = saved[0] if saved else streamed
+            meta = {"moves": [_move_meta(m) for m in moves]}
+            notice = " ".join(dict.fromkeys(m.notice for m in moves if m.notice))
+            if notice:
+                meta["notice"] = notice
+            self.store.append_turn(session_id, "interviewer", state.stage,
+                                   "+".join(m.kind for m in moves), text, meta=meta,
+                                   state=state, created_at=self.clock())
+            if self._pending.get(session_id) is reply:
+                self._pending.pop(session_id, None)
+            return text
+
+        reply = TurnReply(session_id, moves, state.stage, state.status == "ended",
+                          self._speak(state, moves, seed, saved), on_complete=complete)
+        self._pending[session_id] = reply
+        return reply
+
+
+def _move_meta(move: Move) -> dict:
+    meta: dict = {"kind": move.kind, "stage": move.stage}
+    if move.reason:
+        meta["reason"] = move.reason
+    if move.next_stage:
+        meta["next_stage"] = move.next_stage
+    if move.fact is not None:
+        meta["fact_id"] = move.fact.id
+    if move.key_point is not None:
+        meta["key_point_id"] = move.key_point.id
+    if move.sources:
+        meta["sources"] = [{"source": h.source, "heading": h.heading} for h in move.sources]
+    return meta
+
+
+def _default_knowledge(settings) -> Callable[[], object | None]:
+    def factory():
+        try:
+            from interviewer.knowledge.service import KnowledgeBase
+        except ImportError:
+            return None
+        return KnowledgeBase(settings)
+    return factory

@@ -1,0 +1,240 @@
+"""The interview policy: given the state and a classified turn, decide the interviewer's moves.
+
+Deterministic. It mutates the ``SessionState`` it is given (coverage, probes, facts revealed,
+hints, stage changes); the engine persists the state once the reply is complete.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from typing import Callable
+
+from interviewer.coverage import coverage
+from interviewer.engine.classify import Classification
+from interviewer.engine.facts import FactMatcher
+from interviewer.flow import Flow, KeyPoint, Stage
+from interviewer.knowledge.embeddings import Embedder
+from interviewer.moves import Move
+from interviewer.state import HintRecord, SessionState
+from interviewer.textutil import normalize_ws, truncate_words
+
+# A stage is covered when every must-have point (importance 3) is covered and at least this
+# share of the stage's weighted key points is.
+COVERED_FRACTION = 0.6
+# An answer whose best similarity to every key point of the stage and to the problem
+# statement stays below this is treated as off-topic.
+OFFTOPIC_SIMILARITY = 0.2
+HINT_K = 3
+HINT_QUERY_WORDS = 40
+SUMMARY_WORDS = 60
+
+
+def seed_for(*parts: object) -> int:
+    return zlib.crc32(":".join(str(p) for p in parts).encode())
+
+
+def stage_points(flow: Flow, state: SessionState, stage_id: str) -> list[KeyPoint]:
+    """The stage's key points, most important first; problem-specific before generic on ties."""
+    specific = state.problem.stage_key_points(stage_id)
+    generic = flow.stage(stage_id).key_points
+    ranked = [(-p.importance, 0, i, p) for i, p in enumerate(specific)]
+    ranked += [(-p.importance, 1, i, p) for i, p in enumerate(generic)]
+    return [p for *_, p in sorted(ranked, key=lambda r: r[:3])]
+
+
+def opening_for(stage: Stage, session_id: str) -> str:
+    return stage.openings[seed_for(session_id, stage.id, "opening") % len(stage.openings)]
+
+
+def probe_for(point: KeyPoint, session_id: str) -> str:
+    return point.probes[seed_for(session_id, point.id, "probe") % len(point.probes)]
+
+
+@dataclass
+class Policy:
+    flow: Flow
+    embedder: Callable[[], Embedder]          # lazy: the model loads on first use
+    matcher: Callable[[], FactMatcher]
+    knowledge: Callable[[], object | None]     # KnowledgeBase-like: .search(query, stage, k)
+
+    # ---- time ----------------------------------------------------------------------
+    def budget_seconds(self, state: SessionState, stage_id: str | None = None) -> float:
+        return self.flow.minutes_for(stage_id or state.stage, state.minutes) * 60.0
+
+    def time_up(self, state: SessionState, now: float) -> bool:
+        return state.stage_elapsed(now) >= self.budget_seconds(state)
+
+    def current_question(self, state: SessionState) -> str:
+        """The question on the table: the last probe of this stage, else the stage's opening."""
+        stage = self.flow.stage(state.stage)
+        probed = state.probes.get(state.stage, [])
+        if probed:
+            for p in stage_points(self.flow, state, state.stage):
+                if p.id == probed[-1]:
+                    return probe_for(p, state.session_id)
+        return opening_for(stage, state.session_id)
+
+    # ---- stage changes -----------------------------------------------------------------
+    def advance(self, state: SessionState, now: float, reason: str,
+                stage_text: str = "") -> Move:
+        """Close the current stage and open the next (or end after the last)."""
+        current = state.stage
+        state.stage_seconds[current] = state.stage_seconds.get(current, 0.0) + state.stage_elapsed(now)
+        if stage_text:
+            state.summaries[current] = truncate_words(normalize_ws(stage_text), SUMMARY_WORDS)[0]
+        nxt = self.flow.next_stage(current)
+        if nxt is None:
+            return self.end(state, now, "finished" if reason != "time_up" else reason, already_closed=True)
+        state.stage = nxt
+        state.stage_started_at = now
+        if nxt not in state.stages_visited:
+            state.stages_visited.append(nxt)
+        opening = opening_for(self.flow.stage(nxt), state.session_id)
+        return Move("advance", stage=current, next_stage=nxt, opening=opening, reason=reason)
+
+    def end(self, state: SessionState, now: float, reason: str, already_closed: bool = False) -> Move:
+        if not already_closed:
+            state.stage_seconds[state.stage] = (state.stage_seconds.get(state.stage, 0.0)
+                                                + state.stage_elapsed(now))
+        state.status = "ended"
+        state.ended_at = now
+        return Move("end", stage=state.stage, reason=reason)
+
+    # ---- coverage and probes -------------------------------------------------------------
+    def update_coverage(self, state: SessionState, text: str) -> float:
+        """Add the key points this text covers; returns its best similarity to any point."""
+        points = stage_points(self.flow, state, state.stage)
+        text = normalize_ws(text)
+        if not text:
+            return 0.0
+        result = coverage(self.embedder(), text, points)
+        covered = state.covered.setdefault(state.stage, [])
+        for m in result.hit:
+            if m.point.id not in covered:
+                covered.append(m.point.id)
+        return max((m.similarity for m in result.matches), default=0.0)
+
+    def missed(self, state: SessionState) -> list[KeyPoint]:
+        covered = set(state.covered.get(state.stage, []))
+        return [p for p in stage_points(self.flow, state, state.stage) if p.id not in covered]
+
+    def stage_covered(self, state: SessionState) -> bool:
+        points = stage_points(self.flow, state, state.stage)
+        covered = set(state.covered.get(state.stage, []))
+        if any(p.importance == 3 and p.id not in covered for p in points):
+            return False
+        total = sum(p.importance for p in points)
+        got = sum(p.importance for p in points if p.id in covered)
+        return total > 0 and got / total >= COVERED_FRACTION
+
+    def next_probe(self, state: SessionState) -> Move | None:
+        """A probe for the most important missed point not yet probed, within the stage's limit."""
+        stage = self.flow.stage(state.stage)
+        probed = state.probes.setdefault(state.stage, [])
+        if len(probed) >= stage.max_probes:
+            return None
+        for point in self.missed(state):
+            if point.id not in probed:
+                probed.append(point.id)
+                return Move("probe", stage=state.stage, key_point=point,
+                            probe=probe_for(point, state.session_id))
+        return None
+
+    def is_offtopic(self, state: SessionState, text: str, best_point_similarity: float) -> bool:
+        if best_point_similarity >= OFFTOPIC_SIMILARITY:
+            return False
+        emb = self.embedder()
+        sims = emb.similarity([normalize_ws(text)[:2000]], [state.problem.statement, state.problem.title])
+        return float(sims.max()) < OFFTOPIC_SIMILARITY
+
+    # ---- facts -----------------------------------------------------------------------------
+    def answer_questions(self, state: SessionState, questions: list[str], trailing: bool) -> list[Move]:
+        """Moves answering clarifying questions: facts, or 'your call' (not for trailing asides)."""
+        if not questions:
+            return []
+        matches = self.matcher().match(state.problem, questions) if state.problem.facts else []
+        moves = []
+        for i, m in enumerate(matches):
+            if m.fact.id not in state.facts_revealed:
+                state.facts_revealed.append(m.fact.id)
+            moves.append(Move("answer_fact", stage=state.stage, fact=m.fact,
+                              reason="second" if i else None))
+        if not moves and not trailing:
+            moves.append(Move("assume", stage=state.stage, reason="custom" if state.problem.custom else None))
+        return moves
+
+    # ---- hints -------------------------------------------------------------------------------
+    def hint(self, state: SessionState, last_text: str, now: float) -> Move:
+        stage = self.flow.stage(state.stage)
+        missed = self.missed(state)
+        parts = [stage.name]
+        if last_text:
+            parts.append(truncate_words(normalize_ws(last_text), HINT_QUERY_WORDS)[0])
+        if missed:
+            parts.append(missed[0].text)
+        else:
+            parts.append(stage.goal)
+        query = ". ".join(parts)
+        notice = None
+        hits = []
+        kb = None
+        try:
+            kb = self.knowledge()
+            if kb is not None:
+                hits = list(kb.search(query, stage=state.stage, k=HINT_K))
+        except Exception as exc:  # the knowledge base is optional for the interview
+            from interviewer.voice import describe_error
+
+            notice = f"The knowledge base is unavailable ({describe_error(exc)}); hint given without sources."
+        if kb is None and notice is None:
+            notice = "No knowledge base is configured; hint given without sources."
+        state.hints.append(HintRecord(stage=state.stage, query=query, at=now,
+                                      sources=[{"source": h.source, "heading": h.heading} for h in hits]))
+        return Move("hint", stage=state.stage, sources=hits, reason=None if hits else "none",
+                    notice=notice)
+
+    # ---- the decision ------------------------------------------------------------------------
+    def decide(self, state: SessionState, turn: Classification, now: float,
+               last_text: str = "", stage_text: str = "") -> list[Move]:
+        """The interviewer's moves for one candidate turn (state is updated in place)."""
+        kind = turn.kind
+        if kind == "end":
+            return [self.end(state, now, "candidate_asked")]
+        if kind == "next":
+            return [self.advance(state, now, "candidate_asked", stage_text)]
+        if kind == "hint":
+            return [self.hint(state, last_text, now)]
+
+        moves: list[Move] = []
+        if kind == "question":
+            self.update_coverage(state, turn.text)
+            moves += self.answer_questions(state, turn.questions, trailing=False)
+        elif kind == "answer":
+            best = self.update_coverage(state, turn.text)
+            if not turn.questions and self.is_offtopic(state, turn.answer or turn.text, best):
+                kind = "offtopic"
+            else:
+                moves += self.answer_questions(state, turn.questions, trailing=True)
+                if turn.wants_next:
+                    moves.append(self.advance(state, now, "candidate_asked", stage_text))
+                elif self.stage_covered(state):
+                    moves.append(self.advance(state, now, "covered", stage_text))
+                elif self.time_up(state, now):
+                    moves.append(self.advance(state, now, "time_up", stage_text))
+                else:
+                    moves.append(self.next_probe(state)
+                                 or self.advance(state, now, "probes_done", stage_text))
+                return moves
+
+        time_up = kind not in ("help", "unknown_command") and self.time_up(state, now)
+        if kind in ("reveal", "offtopic", "empty", "help", "unknown_command"):
+            reason = {"reveal": None, "offtopic": "offtopic", "empty": "empty",
+                      "help": "help", "unknown_command": "unknown_command"}[kind]
+            question = "" if time_up else self.current_question(state)
+            if kind != "empty" or not time_up:
+                moves.append(Move("refuse" if kind == "reveal" else "redirect", stage=state.stage,
+                                  opening=question, reason=reason))
+        if time_up:
+            moves.append(self.advance(state, now, "time_up", stage_text))
+        return moves
