@@ -151,7 +151,7 @@ class LLMVoice:
                     finished = True
                 text = _chunk_text(chunk)
                 if text:
-                    produced = True
+                    produced = produced or bool(text.strip())
                     yield text
         except LLMUnavailable:
             raise

@@ -1,0 +1,107 @@
+"""Fakes and fixtures for the LLM tests: LangChain fake chat models and the local server.
+
+Import fixtures into a test module with ``from llm_fakes import fake_server, server_settings``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any, Callable
+
+import pytest
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage
+from langchain_core.runnables import RunnableLambda
+
+from fake_openai_server import FakeOpenAIServer
+
+TEST_KEY = "sk-test-SECRET-0123456789abcdef"
+
+
+def text_model(*replies: str) -> GenericFakeChatModel:
+    """A fake chat model that streams the given replies in turn (cycling)."""
+    return GenericFakeChatModel(messages=itertools.cycle([AIMessage(content=r) for r in replies]))
+
+
+class FakeStructuredChatModel(GenericFakeChatModel):
+    """GenericFakeChatModel plus ``with_structured_output``.
+
+    ``outputs`` is consumed one item per structured call: a dict (validated into the schema),
+    ``None``, an exception instance (raised), or a callable ``(messages) -> dict | None``.
+    ``unsupported`` lists methods that raise NotImplementedError, like a model without them.
+    """
+
+    outputs: list = []
+    unsupported: tuple[str, ...] = ()
+    calls: list = []
+    temperature: float | None = None
+
+    def with_structured_output(self, schema: Any, *, method: str = "json_schema", **kwargs: Any):
+        if method in self.unsupported:
+            raise NotImplementedError(f"{method} not supported")
+
+        def run(messages: Any) -> Any:
+            self.calls.append({"method": method, "messages": messages, "temperature": self.temperature})
+            if not self.outputs:
+                raise AssertionError("FakeStructuredChatModel ran out of outputs")
+            item = self.outputs.pop(0)
+            if callable(item) and not isinstance(item, dict):
+                item = item(messages)
+            if isinstance(item, BaseException):
+                raise item
+            if item is None:
+                return None
+            return schema.model_validate(item)
+
+        return RunnableLambda(run)
+
+
+def structured_model(*outputs: Any, unsupported: tuple[str, ...] = (), temperature: float | None = None,
+                     ) -> FakeStructuredChatModel:
+    return FakeStructuredChatModel(messages=iter([]), outputs=list(outputs), unsupported=unsupported,
+                                   calls=[], temperature=temperature)
+
+
+def prompt_text(messages: Any) -> str:
+    return "\n".join(str(getattr(m, "content", m)) for m in messages)
+
+
+@pytest.fixture(scope="module")
+def fake_server():
+    server = FakeOpenAIServer(hang_seconds=3.0).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def server(fake_server, monkeypatch) -> FakeOpenAIServer:
+    """The module's server, reset, with INTERVIEWER_* pointing at it (fast timeouts)."""
+    fake_server.clear()
+    fake_server.reply = _default_reply
+    fake_server.structured = None
+    fake_server.latency = 0.0
+    fake_server.token_delay = 0.0
+    monkeypatch.setenv("INTERVIEWER_MODEL", "openai:fake-model")
+    monkeypatch.setenv("INTERVIEWER_BASE_URL", fake_server.base_url)
+    monkeypatch.setenv("INTERVIEWER_API_KEY", TEST_KEY)
+    monkeypatch.setenv("INTERVIEWER_REQUEST_TIMEOUT", "1")
+    monkeypatch.setenv("INTERVIEWER_MAX_RETRIES", "2")
+    from interviewer.settings import reset_settings_cache
+
+    reset_settings_cache()
+    return fake_server
+
+
+def _default_reply(body: dict) -> str:
+    return "Good question. Let us look at that: how would you measure success here?"
+
+
+def fast_retry(**overrides: Any):
+    from interviewer.llm_retry import RetryPolicy
+
+    values: dict[str, Any] = {"max_retries": 2, "base_delay": 0.01, "max_delay": 0.05, "timeout": 1.0}
+    values.update(overrides)
+    return RetryPolicy(**values)
+
+
+Responder = Callable[[dict], Any]
