@@ -239,7 +239,8 @@ def check_connection(settings: Settings, api_key: str | None = None, model: str 
         return False, redact(str(exc), settings, (api_key,)), time.perf_counter() - t0
     except Exception as exc:
         err = classify_error(exc, timeout=wait)
-        return False, redact(f"{spec}: {err.message}", settings, (api_key,)), time.perf_counter() - t0
+        where = f" at {settings.base_url}" if err.kind in ("connection", "timeout") and settings.base_url else ""
+        return False, redact(f"{spec}: {err}{where}", settings, (api_key,)), time.perf_counter() - t0
     latency = time.perf_counter() - t0
     text = " ".join(str(getattr(reply, "content", "")).split())[:40]
     return True, f"{spec} answered in {latency * 1000:.0f} ms ({text!r})", latency

@@ -61,7 +61,7 @@ def _class_names(exc: BaseException) -> list[str]:
 def _status(exc: BaseException) -> int | None:
     for obj in (exc, getattr(exc, "response", None)):
         code = getattr(obj, "status_code", None)
-        if isinstance(code, int):
+        if isinstance(code, int) and code >= 400:   # a 200 with unparseable content is not an HTTP error
             return code
     return None
 

@@ -64,6 +64,7 @@ class FakeOpenAIServer:
         self.reply: Responder = _default_reply            # text replies
         self.structured: Responder | None = None          # dict for json_schema / tool calls
         self.models = ["fake-model", "fake-grader"]
+        self.reject_response_format = False   # answer 400 to json_schema, like servers without it
         self._release = threading.Event()
         self._lock = threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
@@ -190,6 +191,8 @@ class _Handler(BaseHTTPRequestHandler):
         fault = self.owner._next_fault()
         if fault and self._apply_transport_fault(fault):
             return
+        if self.owner.reject_response_format and body.get("response_format"):
+            return self._error(400, "response_format is not supported by this server")
         if self.owner.latency:
             time.sleep(self.owner.latency)
         if body.get("stream"):

@@ -81,6 +81,7 @@ def server(fake_server, monkeypatch) -> FakeOpenAIServer:
     fake_server.structured = None
     fake_server.latency = 0.0
     fake_server.token_delay = 0.0
+    fake_server.reject_response_format = False
     monkeypatch.setenv("INTERVIEWER_MODEL", "openai:fake-model")
     monkeypatch.setenv("INTERVIEWER_BASE_URL", fake_server.base_url)
     monkeypatch.setenv("INTERVIEWER_API_KEY", TEST_KEY)

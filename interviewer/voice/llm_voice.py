@@ -68,7 +68,8 @@ class LLMVoice:
         self.name = self.model
         self.prompt = load_prompt("interviewer", settings.prompts_dir)
         self.flow = load_flow(settings.prompts_dir)
-        self.retry = retry or RetryPolicy.from_settings(settings)
+        # A hung server is not retried while the candidate waits: the engine answers offline.
+        self.retry = retry or RetryPolicy.from_settings(settings, timeout_retries=0)
         self.last_prompt_tokens = 0
         self.notice: str | None = None
 
