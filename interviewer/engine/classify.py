@@ -66,6 +66,9 @@ _REVEAL_ASK = re.compile(
     r"|\bwhat\s+(?:are|is)\s+(?:all\s+)?(?:your|the)\s+(?:key\s+points|notes|facts|checklist|probes|criteria|"
     r"expected\s+answers?|ideal\s+answer|model\s+answer)\b"
     r"|\bwhat\s+(?:exactly\s+)?(?:are\s+you|you'?re)\s+looking\s+for\b"
+    r"|\b(?:every|all(?:\s+(?:the|your))?)\s+(?:probes?|probing\s+questions?|follow-?up\s+questions|key\s+points?|facts?)\b"
+    r"[^.?!]{0,30}\b(?:you\s+have|you\s+know|you'?ve\s+got)\b"
+    r"|\b(?:your|the)\s+(?:probes|probing\s+questions|follow-?up\s+questions)\b"
     r"|\bwhat\s+(?:should|do)\s+i\s+(?:say|answer|write)\s+to\s+(?:pass|get|score)\b", _I)
 
 _OFFTOPIC = re.compile(

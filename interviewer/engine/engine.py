@@ -74,8 +74,11 @@ class Engine:
 
     @classmethod
     def create(cls, settings=None, voice: Voice | None = None, knowledge: object | None = None,
-               clock: Callable[[], float] = time.time) -> "Engine":
-        """Build the store, flow, bank and voice from settings (offline voice unless a model is set)."""
+               clock: Callable[[], float] = time.time, embedder=None) -> "Engine":
+        """Build the store, flow, bank and voice from settings (offline voice unless a model is set).
+
+        ``knowledge`` defaults to the ``KnowledgeBase`` (built on first hint); ``embedder`` to the
+        shared local one (loaded on first use)."""
         if settings is None:
             from interviewer.settings import get_settings
 
@@ -85,7 +88,8 @@ class Engine:
 
             voice = make_voice(settings)
         return cls(settings, open_store(settings), load_flow(settings.prompts_dir), load_bank(settings),
-                   voice, knowledge=knowledge, clock=clock, knowledge_factory=_default_knowledge(settings))
+                   voice, knowledge=knowledge, clock=clock, embedder=embedder,
+                   knowledge_factory=_default_knowledge(settings))
 
     # ---- lazily built parts -----------------------------------------------------------
     def embedder(self):

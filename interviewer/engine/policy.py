@@ -6,6 +6,7 @@ hints, stage changes); the engine persists the state once the reply is complete.
 
 from __future__ import annotations
 
+import re
 import zlib
 from dataclasses import dataclass
 from typing import Callable
@@ -24,10 +25,16 @@ from interviewer.textutil import normalize_ws, truncate_words
 COVERED_FRACTION = 0.6
 # An answer whose best similarity to every key point of the stage and to the problem
 # statement stays below this is treated as off-topic.
-OFFTOPIC_SIMILARITY = 0.2
+OFFTOPIC_SIMILARITY = 0.25
+# ... and only answers of at least this many words ("Accuracy." is terse, not off-topic).
+OFFTOPIC_MIN_WORDS = 4
 HINT_K = 3
 HINT_QUERY_WORDS = 40
 SUMMARY_WORDS = 60
+
+
+_UNSURE = re.compile(r"\b(?:not\s+sure|no\s+idea|don'?t\s+know|do\s+not\s+know|idk|unsure|no\s+clue)\b",
+                     re.IGNORECASE)
 
 
 def seed_for(*parts: object) -> int:
@@ -142,7 +149,9 @@ class Policy:
         return None
 
     def is_offtopic(self, state: SessionState, text: str, best_point_similarity: float) -> bool:
-        if best_point_similarity >= OFFTOPIC_SIMILARITY:
+        if best_point_similarity >= OFFTOPIC_SIMILARITY or len(text.split()) < OFFTOPIC_MIN_WORDS:
+            return False
+        if _UNSURE.search(text):
             return False
         emb = self.embedder()
         sims = emb.similarity([normalize_ws(text)[:2000]], [state.problem.statement, state.problem.title])
