@@ -32,7 +32,7 @@ with components.user_errors("Reading the settings"):
     # ---- model ----------------------------------------------------------------------------
     st.subheader("Model", anchor=False)
     with st.form("model_form", border=True):
-        provider = st.selectbox("Provider", list(PROVIDERS), format_func=PROVIDERS.get,
+        provider = st.selectbox("Provider", list(PROVIDERS), format_func=lambda k: PROVIDERS.get(k, k),
                                 index=list(PROVIDERS).index(provider_now) if provider_now in PROVIDERS else 0)
         model = st.text_input("Model", value=model_now or "",
                               placeholder="e.g. " + DEFAULT_MODELS.get(provider, "gpt-4o-mini"),

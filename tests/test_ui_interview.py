@@ -1,0 +1,99 @@
+"""Interview page in AppTest (offline interviewer): start, chat, hint, next stage, end, bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+from ui_apptest import button, chat, open_page, start_interview, texts, ui_home  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("ui_home")
+
+
+def store():
+    from interviewer.settings import Settings
+    from interviewer.store import open_store
+
+    return open_store(Settings())
+
+
+def test_start_chat_hint_next_stage(ui_home):
+    at, sid = start_interview()
+    assert at.query_params["session"] in (sid, [sid])
+    messages = chat(at)
+    assert len(messages) == 1 and messages[0][0] == "assistant"      # the welcome with the problem
+    assert "Problem" in "".join(h.value for h in at.html)               # the stage bar
+
+    at.chat_input[0].set_value("How many daily active users do we have?").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    messages = chat(at)
+    assert messages[-2] == ("user", "How many daily active users do we have?")
+    assert messages[-1][0] == "assistant" and messages[-1][1]
+    turns = store().turns(sid)
+    assert [t.role for t in turns[-2:]] == ["candidate", "interviewer"]
+
+    button(at, "Hint").click().run()
+    assert not at.exception
+    hint_boxes = [e for e in at.expander if e.label.startswith("Hint sources")]
+    assert hint_boxes, texts(at)
+    cited = "\n".join(m.value for m in hint_boxes[-1].markdown)
+    assert ".md" in cited and "›" in cited                            # source file › heading
+    assert store().load_state(sid).hints_used == 1
+
+    button(at, "Next stage").click().run()
+    assert not at.exception
+    assert store().load_state(sid).stage == "metrics"
+    assert 'class="iv-stage now">2.' in "".join(h.value for h in at.html)
+
+
+def test_empty_and_huge_messages_are_refused_and_kept(ui_home):
+    at, sid = start_interview()
+    before = len(store().turns(sid))
+    at.chat_input[0].set_value("   ").run()
+    assert not at.exception
+    assert any("empty" in w.value for w in at.warning)
+    assert len(store().turns(sid)) == before
+
+    huge = "word " * 210_000                                          # ~1 MB paste
+    at.chat_input[0].set_value(huge).run()
+    assert not at.exception
+    assert any("not sent" in w.value and "limit" in w.value for w in at.warning)
+    assert at.text_area(key="draft_box").value == huge                 # kept in the box, nothing lost
+    assert len(store().turns(sid)) == before
+
+    at.text_area(key="draft_box").set_value("We should optimise for long-term engagement.")
+    button(at, "Send").click().run()
+    assert not at.exception
+    assert chat(at)[-2] == ("user", "We should optimise for long-term engagement.")
+    assert len(store().turns(sid)) == before + 2
+
+
+def test_reload_resumes_and_tabs_are_separate(ui_home):
+    at1, sid1 = start_interview()
+    at1.chat_input[0].set_value("Is this for mobile or web?").run()
+    at2, sid2 = start_interview(problem_index=1)
+    assert sid1 != sid2
+
+    reloaded = open_page(session=sid1)                                 # ?session=<id> after a reload
+    assert reloaded.session_state["session_id"] == sid1
+    shown = [text for _, text in chat(reloaded)]
+    assert "Is this for mobile or web?" in shown
+    assert store().turns(sid1)[-1].role == "interviewer"              # the welcome-back turn
+
+
+def test_unknown_session_in_the_url_is_a_clear_message(ui_home):
+    at = open_page(session="does-not-exist")
+    assert any("No interview with id" in e.value for e in at.error)
+
+
+def test_a_failing_provider_keeps_the_turn_and_says_so(ui_home):
+    at, sid = start_interview()
+    at.session_state["settings_overrides"] = {"model": "openai:gpt-4o-mini",
+                                              "base_url": "http://127.0.0.1:9/v1"}
+    at.session_state["api_key"] = "sk-never-shown-0123456789"
+    at.chat_input[0].set_value("We want to maximise meaningful engagement on the feed.").run()
+    assert not at.exception
+    shown = texts(at)
+    assert "sk-never-shown" not in shown
+    assert at.info or at.error, shown                                  # a visible notice
+    turns = store().turns(sid)
+    assert any(t.role == "candidate" and "meaningful engagement" in t.text for t in turns)

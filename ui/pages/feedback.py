@@ -1,0 +1,49 @@
+"""Feedback: grade one answer for one stage against the rubric (the score card of `interviewer feedback`)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import components, reportview, resources
+
+st.title("Feedback on an answer", anchor=False)
+st.caption("Paste an answer for one stage; it is scored 1–4 per rubric criterion, with your own "
+           "sentences as evidence and what a stronger answer would add.")
+
+settings = resources.settings()
+with components.user_errors("Loading the question bank"):
+    problems = resources.bank(settings).list()
+    flow = resources.flow(settings)
+    stage_names = {s.id: s.name for s in flow.stages}
+
+    source = st.radio("Question", ["bank", "own"], horizontal=True,
+                      format_func={"bank": "From the question bank", "own": "My own question"}.get)
+    titles = {p.id: p.title for p in problems}
+    if source == "bank":
+        problem_id = st.selectbox("Problem", list(titles), format_func=lambda k: titles.get(k, k))
+        question = ""
+    else:
+        problem_id = None
+        question = st.text_area("Your question", placeholder="Design a system that …", height=80)
+    stage = st.selectbox("Stage", list(stage_names), format_func=lambda k: stage_names.get(k, k))
+    answer = st.text_area("Your answer", height=220, key="feedback_answer",
+                          placeholder="Write the answer you would give in this stage…")
+    go = st.button("Score my answer", type="primary", icon=":material/grading:")
+
+if go:
+    if not answer.strip():
+        st.warning("The answer is empty: write or paste the answer you would give.", icon=":material/edit:")
+    elif source == "own" and not question.strip():
+        st.warning("Type the question the answer is for (or pick one from the question bank).",
+                   icon=":material/edit:")
+    else:
+        with components.user_errors("Scoring"):
+            from interviewer.grading.feedback import grade_answer
+            from interviewer.problems import Problem
+
+            problem = resources.bank(settings).get(problem_id) if source == "bank" else Problem.from_question(question)
+            with st.spinner("Scoring against the rubric…"):
+                grade = grade_answer(settings, stage=stage, text=answer, problem=problem,
+                                     knowledge=resources.knowledge(settings))
+            st.subheader(f"{stage_names[stage]} · {problem.title}", anchor=False)
+            reportview.score_card(grade.to_json(), list(grade.notices))

@@ -1,0 +1,64 @@
+"""History: past interviews with their scores; resume one or open its report; scores over time."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import components, reportview, resources
+
+st.title("History", anchor=False)
+settings = resources.settings()
+
+
+def open_session(sid: str) -> None:
+    st.session_state["session_id"] = sid
+    st.switch_page("pages/interview.py", query_params={"session": sid})
+
+
+with components.user_errors("Reading past interviews"):
+    import pandas as pd
+
+    from interviewer.history import list_history, stage_scores_over_time
+
+    items = list_history(resources.store(settings))
+    flow = resources.flow(settings)
+    names = {s.id: s.name for s in flow.stages}
+    if not items:
+        st.info("No interviews yet. Start one on the Interview page.", icon=":material/forum:")
+        st.page_link("pages/interview.py", label="Start an interview", icon=":material/play_arrow:")
+    else:
+        table = pd.DataFrame([{
+            "started": i.started, "problem": i.title, "status": i.status,
+            "stage": names.get(i.stage, i.stage), "level": i.level or "—",
+            "score": i.overall, **{names[s]: i.stages.get(s) for s in names},
+        } for i in items])
+        st.dataframe(table, hide_index=True, width="stretch",
+                     column_config={"score": st.column_config.NumberColumn(format="%.1f")})
+
+        rows = stage_scores_over_time(items)
+        if rows:
+            st.subheader("Scores per stage over time", anchor=False)
+            df = pd.DataFrame(rows)
+            df["stage"] = df["stage"].map(names)
+            wide = df.pivot_table(index="started_at", columns="stage", values="score", aggfunc="mean")
+            wide.index = pd.to_datetime(wide.index, unit="s")
+            st.line_chart(wide[[n for n in names.values() if n in wide.columns]], y_label="score (1–4)",
+                          x_label="interview")
+        else:
+            st.caption("Scores appear here once an interview has ended with a report.")
+
+        st.subheader("Open an interview", anchor=False)
+        labels = {i.id: f"{i.started} · {i.title} · {i.status}" for i in items}
+        chosen = st.selectbox("Interview", list(labels), format_func=lambda k: labels.get(k, k))
+        item = next(i for i in items if i.id == chosen)
+        c1, c2, _ = st.columns([1, 1, 3])
+        if item.status != "ended":
+            if c1.button("Resume", type="primary", icon=":material/play_arrow:"):
+                open_session(chosen)
+        if c2.button("Open report" if item.status == "ended" else "Open", icon=":material/description:"):
+            if item.status == "ended":
+                st.session_state["history_report"] = chosen
+            else:
+                open_session(chosen)
+        if st.session_state.get("history_report") == chosen:
+            reportview.report_section(settings, chosen)

@@ -1,0 +1,227 @@
+"""Interview: choose a problem, talk through the six stages, get the report at the end.
+
+The browser session holds only the session id (also in ``?session=<id>``, so a reload
+resumes from SQLite); the engine decides and the voice words every reply.
+"""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from ui import components, reportview, resources
+
+SID = "session_id"
+DRAFT = "draft"                       # a message that was too long to send, kept for editing
+LENGTHS = [20, 30, 45, 60, 90]
+AVATAR_IV = ":material/record_voice_over:"
+AVATAR_ME = ":material/person:"
+
+
+def current_session_id() -> tuple[str | None, bool]:
+    """This tab's interview and whether it was just attached from ``?session=<id>``
+    (a reload, or a link from History): the URL wins over memory."""
+    from_url = st.query_params.get("session")
+    attached = bool(from_url) and from_url != st.session_state.get(SID)
+    if attached:
+        st.session_state[SID] = from_url
+    sid = st.session_state.get(SID)
+    if sid and st.query_params.get("session") != sid:
+        st.query_params["session"] = sid
+    return sid, attached
+
+
+def forget_session() -> None:
+    st.session_state.pop(SID, None)
+    st.session_state.pop(DRAFT, None)
+    st.query_params.pop("session", None)
+
+
+def start_form(settings) -> None:
+    st.title("Mock interview", anchor=False)
+    st.caption("ML system design · six stages · clarifying questions answered from a hidden fact sheet · "
+               "hints with cited sources · a scored report at the end")
+    problems = resources.bank(settings).list()
+    default_minutes = settings.interview_minutes
+    with st.form("start", border=True):
+        source = st.radio("Problem", ["bank", "own"], horizontal=True,
+                          format_func={"bank": "From the question bank", "own": "My own question"}.get)
+        titles = {p.id: p.title for p in problems}
+        problem_id = st.selectbox("Question bank", list(titles), format_func=lambda k: titles.get(k, k),
+                                  disabled=not problems, help="Used when 'From the question bank' is chosen.")
+        question = st.text_area("Your own question", placeholder="Design a system that recommends …",
+                                help="Used when 'My own question' is chosen. The interviewer asks you "
+                                     "to state your assumptions, as there is no fact sheet.")
+        options = sorted(set(LENGTHS + [default_minutes]))
+        minutes = st.select_slider("Length (minutes)", options=options, value=default_minutes)
+        go = st.form_submit_button("Start the interview", type="primary", icon=":material/play_arrow:")
+    if go:
+        kwargs = {"minutes": minutes}
+        if source == "own":
+            if not question.strip():
+                st.error("Type your question first (or choose one from the question bank).")
+                return
+            kwargs["question"] = question
+        else:
+            if not problem_id:
+                st.error("The question bank is empty: type your own question.")
+                return
+            kwargs["problem_id"] = problem_id
+        with components.user_errors("Starting the interview"):
+            with st.spinner("Preparing the interview…"):
+                reply = resources.engine(settings).start(**kwargs)
+                reply.text                      # commits the welcome turn
+            st.session_state[SID] = reply.session_id
+            st.query_params["session"] = reply.session_id
+            st.rerun()
+    if problems:
+        with st.expander("What is in the question bank?", icon=":material/list:"):
+            for p in problems:
+                st.markdown(f"**{p.title}** — {p.statement}")
+
+
+@st.fragment(run_every=1)
+def clock(stage_deadline: float, total_deadline: float) -> None:
+    """Remaining time in this stage and overall, ticking in the browser once a second."""
+    now = time.time()
+
+    def cell(label: str, left: float) -> str:
+        cls = "iv-clock iv-over" if left <= 0 else "iv-clock"
+        return f'<div class="{cls}">{label} <b>{components.fmt_clock(max(0.0, left))}</b> left</div>'
+
+    st.html(cell("Stage", stage_deadline - now) + cell("Overall", total_deadline - now))
+
+
+def header(engine, state, flow) -> None:
+    stages = [(s.id, s.name) for s in flow.stages]
+    left, right = st.columns([5, 1.3], vertical_alignment="bottom")
+    with left:
+        st.subheader(state.problem.title, anchor=False)
+    with right:
+        if state.status != "ended":
+            left = engine.remaining(state.session_id)
+            now = time.time()
+            clock(now + left["stage"], now + left["total"])
+    components.stage_bar(stages, state.stage, state.stages_visited, ended=state.status == "ended")
+    with st.expander("Problem statement", icon=":material/description:"):
+        st.markdown(state.problem.statement)
+
+
+def show_reply(reply) -> None:
+    """Stream an interviewer reply into the chat, with its notice and citations."""
+    with st.chat_message("assistant", avatar=AVATAR_IV):
+        st.write_stream(reply.stream())
+        sources = [h for m in reply.moves for h in m.sources]
+        if any(m.kind == "hint" for m in reply.moves) or sources:
+            components.sources_expander(f"Hint sources ({len(sources)})", sources)
+        if reply.notice:
+            st.info(reply.notice, icon=":material/info:")
+
+
+def transcript(sid: str, settings) -> None:
+    for t in resources.store(settings).turns(sid):
+        if t.role == "candidate":
+            with st.chat_message("user", avatar=AVATAR_ME):
+                st.markdown(t.text)
+            continue
+        with st.chat_message("assistant", avatar=AVATAR_IV):
+            st.markdown(t.text)
+            moves = t.meta.get("moves") or []
+            sources = [src for m in moves for src in m.get("sources") or []]
+            if any(m.get("kind") == "hint" for m in moves) or sources:
+                components.sources_expander(f"Hint sources ({len(sources)})", sources)
+            if t.meta.get("notice"):
+                st.info(t.meta["notice"], icon=":material/info:")
+
+
+def interview(sid: str, settings) -> None:
+    engine = resources.engine(settings)
+    state = engine.state(sid)
+    flow = resources.flow(settings)
+    header(engine, state, flow)
+    ended = state.status == "ended"
+
+    if not ended:
+        b1, b2, b3, _ = st.columns([1, 1.2, 1.2, 3])
+        hint = b1.button("Hint", icon=":material/lightbulb:", width="stretch")
+        nxt = b2.button("Next stage", icon=":material/skip_next:", width="stretch",
+                        disabled=flow.next_stage(state.stage) is None)
+        end = b3.button("End interview", icon=":material/stop_circle:", width="stretch")
+    else:
+        hint = nxt = end = False
+
+    transcript(sid, settings)
+
+    if ended:
+        reportview.report_section(settings, sid)
+        return
+
+    from interviewer.engine.engine import MAX_TURN_CHARS as limit
+    draft = st.session_state.get(DRAFT)
+    if draft is not None:
+        st.warning(f"Your last message was not sent: it has {len(draft):,} characters and the limit is "
+                   f"{limit:,}. It is kept below: shorten it and send it from there.",
+                   icon=":material/warning:")
+        edited = st.text_area("Unsent message", value=draft, height=200, key="draft_box")
+        c1, c2, _ = st.columns([1, 1, 4])
+        if c1.button("Send", type="primary"):
+            st.session_state[DRAFT] = edited
+            st.session_state["send_draft"] = True
+            st.rerun()
+        if c2.button("Discard"):
+            st.session_state.pop(DRAFT, None)
+            st.rerun()
+
+    prompt = st.chat_input("Answer, or ask a clarifying question…")
+    if st.session_state.pop("send_draft", False):
+        prompt = st.session_state.get(DRAFT)
+    with components.user_errors("The interviewer"):
+        if prompt is not None:
+            if not prompt.strip():
+                st.warning("That message is empty: type an answer or a question.", icon=":material/edit:")
+            elif len(prompt) > limit:
+                st.session_state[DRAFT] = prompt
+                st.rerun()
+            else:
+                st.session_state.pop(DRAFT, None)
+                with st.chat_message("user", avatar=AVATAR_ME):
+                    st.markdown(prompt)
+                reply = engine.take_turn(sid, prompt)
+                show_reply(reply)
+                if reply.ended or reply.stage != state.stage:
+                    st.rerun()
+        elif hint:
+            show_reply(engine.hint(sid))
+        elif nxt:
+            reply = engine.next_stage(sid)
+            show_reply(reply)
+            st.rerun()
+        elif end:
+            show_reply(engine.end(sid))      # consuming the reply commits the ended state
+            st.rerun()
+
+
+settings = resources.settings()
+with st.sidebar:
+    if st.session_state.get(SID) and st.button("New interview", icon=":material/add:", width="stretch"):
+        forget_session()
+        st.rerun()
+
+sid, attached = current_session_id()
+if not sid:
+    with components.user_errors("Loading the question bank"):
+        start_form(settings)
+else:
+    try:
+        record = resources.store(settings).get_session(sid)
+    except KeyError:
+        st.error(f"No interview with id '{sid}' here. Start a new one.")
+        forget_session()
+        if st.button("Start a new interview"):
+            st.rerun()
+    else:
+        with components.user_errors("Showing the interview"):
+            if attached and record.status != "ended":
+                resources.engine(settings).resume(sid).text   # "welcome back"; time away not counted
+            interview(sid, settings)

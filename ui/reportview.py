@@ -1,0 +1,137 @@
+"""Rendering of the end-of-interview report and of a feedback score card (display only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from ui import components, resources
+
+LEVEL_ICONS = {"strong hire": "🟢", "hire": "🟢", "lean hire": "🟡", "lean no hire": "🟠",
+               "no hire": "🔴"}
+
+
+def _label(score: Any) -> str:
+    from interviewer.grading.models import SCORE_LABELS
+
+    try:
+        return SCORE_LABELS.get(int(round(float(score))), "")
+    except (TypeError, ValueError):
+        return ""
+
+
+def criteria_table(criteria: list[dict[str, Any]]) -> None:
+    for c in criteria:
+        score = c.get("score")
+        with st.container(border=True):
+            st.markdown(f"**{c.get('name', c.get('id', ''))}** · {score}/4 {_label(score)}")
+            for quote in c.get("evidence") or []:
+                st.markdown(f"> {quote}")
+            if c.get("missing"):
+                st.caption("Missing: " + "; ".join(c["missing"]))
+
+
+def score_card(grade: dict[str, Any], notices: list[str] | None = None) -> None:
+    """A StageGrade (its to_json()) as a card: score, criteria with evidence, strengths, improvements."""
+    for notice in notices or []:
+        st.info(notice, icon=":material/info:")
+    m1, m2 = st.columns(2)
+    m1.metric("Score", f"{grade['score']}/4", _label(grade["score"]), delta_color="off")
+    m2.metric("Grader", grade.get("grader", ""))
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Strengths**")
+        for s in grade.get("strengths") or ["—"]:
+            st.markdown(f"- {s}")
+    with right:
+        st.markdown("**To improve**")
+        for s in grade.get("improvements") or ["—"]:
+            st.markdown(f"- {s}")
+    st.markdown("**Criteria**")
+    criteria_table(grade.get("criteria") or [])
+    if grade.get("sources"):
+        components.sources_expander(f"Sources to read ({len(grade['sources'])})", grade["sources"])
+
+
+def load_report(settings, sid: str):
+    """(report JSON, Markdown) for an ended session, building and saving it the first time."""
+    from interviewer import report as report_mod
+
+    cached = st.session_state.get("_report_cache")
+    if cached and cached[0] == sid:
+        return cached[1], cached[2]
+    with st.spinner("Grading the interview…"):
+        rep = report_mod.build_report(settings, sid, knowledge=resources.knowledge(settings))
+        data = rep.to_json()
+        markdown = report_mod.render_markdown(rep)
+    st.session_state["_report_cache"] = (sid, data, markdown)
+    return data, markdown
+
+
+def report_section(settings, sid: str) -> None:
+    with components.user_errors("Building the report"):
+        data, markdown = load_report(settings, sid)
+        render_report(data, markdown, sid)
+
+
+def render_report(data: dict[str, Any], markdown: str, sid: str) -> None:
+    import pandas as pd
+
+    st.divider()
+    st.header("Report", anchor=False)
+    overall = data.get("overall") or {}
+    level = str(overall.get("level", ""))
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Overall", f"{LEVEL_ICONS.get(level.lower(), '')} {level}".strip())
+    score = overall.get("score")
+    c2.metric("Score", f"{score:.1f}/4" if isinstance(score, (int, float)) else str(score or "—"))
+    c3.metric("Facts drawn out", f"{len(data.get('facts_revealed') or [])}/"
+              f"{len(data.get('facts_revealed') or []) + len(data.get('facts_missed') or [])}")
+    c4.metric("Hints used", data.get("hints_used", 0))
+    for reason in overall.get("reasons") or []:
+        st.markdown(f"- {reason}")
+
+    stages = data.get("stages") or []
+    if stages:
+        df = pd.DataFrame({"stage": [s.get("name") or s.get("id") for s in stages],
+                           "score": [s.get("score") or 0 for s in stages]})
+        st.subheader("Score per stage", anchor=False)
+        st.bar_chart(df, x="stage", y="score", sort=False, height=260, y_label="score (1–4)", x_label="")
+        for s in stages:
+            title = f"{s.get('name') or s.get('id')} · {s.get('score') or '—'}/4 {_label(s.get('score'))}"
+            with st.expander(title, icon=":material/fact_check:"):
+                for key, label in (("strengths", "Strengths"), ("improvements", "To improve")):
+                    if s.get(key):
+                        st.markdown(f"**{label}**")
+                        for item in s[key]:
+                            st.markdown(f"- {item}")
+                criteria_table(s.get("criteria") or [])
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Facts drawn out", anchor=False)
+        for f in data.get("facts_revealed") or []:
+            st.markdown(f"- ✅ {_fact(f)}")
+        if not data.get("facts_revealed"):
+            st.caption("None: ask clarifying questions early.")
+    with right:
+        st.subheader("Facts missed", anchor=False)
+        for f in data.get("facts_missed") or []:
+            st.markdown(f"- ❌ {_fact(f)}")
+        if not data.get("facts_missed"):
+            st.caption("None missed.")
+    if data.get("study_next"):
+        st.subheader("Study next", anchor=False)
+        for item in data["study_next"]:
+            st.markdown(f"- {_fact(item)}")
+    st.download_button("Download the report (Markdown)", markdown, file_name=f"interview-{sid}.md",
+                       mime="text/markdown", icon=":material/download:", type="primary")
+
+
+def _fact(item: Any) -> str:
+    if isinstance(item, dict):
+        main = item.get("topic") or item.get("title") or item.get("id") or ""
+        extra = item.get("answer") or item.get("heading") or item.get("source") or ""
+        return f"**{main}** — {extra}" if extra and main else str(main or extra)
+    return str(item)
