@@ -206,8 +206,9 @@ class _Handler(BaseHTTPRequestHandler):
         if fault.kind == "503":
             self._error(503, "overloaded (injected)")
             return True
-        if fault.kind == "401":
-            self._error(401, "invalid api key (injected)")
+        if fault.kind == "401":  # like OpenAI, echo the key back in the error message
+            token = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
+            self._error(401, f"Incorrect API key provided: {token}. You can find your API key in settings.")
             return True
         if fault.kind == "429":
             headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}

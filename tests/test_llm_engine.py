@@ -1,0 +1,102 @@
+"""The engine with the LLM voice against the local server: faults mid-interview, secrets on disk."""
+
+from __future__ import annotations
+
+import pytest
+
+from interviewer.knowledge.types import Hit
+from interviewer.settings import Settings
+from llm_fakes import TEST_KEY, fake_server, server  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.slow
+
+
+class StubKnowledge:
+    """Stands in for the knowledge base (its own tests cover retrieval)."""
+
+    def search(self, query: str, stage: str | None = None, k: int = 5, **kw) -> list[Hit]:
+        return [Hit(source="metrics.md", heading="PR-AUC", text="Use PR-AUC when positives are rare.",
+                    score=0.9, stages=("metrics",))][:k]
+
+
+@pytest.fixture
+def engine(server, embedder):
+    from interviewer.engine import Engine
+
+    return Engine.create(Settings(), knowledge=StubKnowledge(), embedder=embedder)
+
+
+def _candidate_texts(engine, sid: str) -> list[str]:
+    return [t.text for t in engine.store.turns(sid) if t.role == "candidate"]
+
+
+def test_llm_voice_phrases_the_moves_and_sees_only_revealed_facts(engine, server):
+    from interviewer.voice.llm_voice import LLMVoice
+
+    assert isinstance(engine.voice, LLMVoice)
+    start = engine.start("linkedin-feed")
+    assert start.text == server.reply({})
+    reply = engine.take_turn(start.session_id, "How many daily active users are there?")
+    assert reply.text == server.reply({})
+    fact = reply.moves[0].fact
+    assert reply.moves[0].kind == "answer_fact" and fact is not None
+    sent = server.chat_requests()[-1].all_text
+    assert fact.answer.split(",")[0] in sent
+    others = [f for f in engine.state(start.session_id).problem.facts if f.id != fact.id]
+    assert others and not any(f.answer in r.all_text for f in others for r in server.chat_requests())
+
+
+def test_provider_down_mid_interview_keeps_the_turn_and_continues_offline(engine, server):
+    start = engine.start("linkedin-feed")
+    sid, _ = start.session_id, start.text
+    engine.take_turn(sid, "What is the business objective we optimise for?").text
+    server.fail("500", times=50)
+    answer = "I would optimise for meaningful engagement such as comments and shares, not raw clicks."
+    reply = engine.take_turn(sid, answer)
+    text = reply.text
+    assert text and text != server.reply({})                       # the offline voice answered
+    assert "did not answer" in reply.notice and "HTTP 500" in reply.notice and "saved" in reply.notice
+    assert TEST_KEY not in reply.notice
+    assert answer in _candidate_texts(engine, sid)                  # the candidate's turn is saved
+    server.faults.clear()
+    nxt = engine.take_turn(sid, "How many daily active users are there?")
+    assert nxt.text == server.reply({}) and nxt.notice is None      # the model is back: LLM again
+
+
+def test_hang_and_cut_stream_fall_back_offline_with_a_notice(engine, server):
+    start = engine.start("linkedin-feed")
+    sid, _ = start.session_id, start.text
+    server.fail("hang")
+    reply = engine.take_turn(sid, "How many daily active users are there?")
+    assert reply.text and "timeout" in reply.notice
+    server.fail("drop")
+    reply = engine.take_turn(sid, "What is the latency budget for the feed?")
+    assert reply.text and "did not answer" in reply.notice
+    assert len(_candidate_texts(engine, sid)) == 2
+
+
+def _files_containing(root, needle: bytes) -> list[str]:
+    hits = []
+    for path in root.rglob("*"):
+        if path.is_file() and needle in path.read_bytes():
+            hits.append(str(path.relative_to(root)))
+    return hits
+
+
+def test_the_key_reaches_no_file_under_home(engine, server, interviewer_home):
+    server.structured = None
+    sid = engine.start("linkedin-feed").session_id
+    for text in ["How many daily active users are there?",
+                 "I'd optimise for meaningful engagement: comments and shares, predicted per post.",
+                 "/hint", "/next",
+                 "Offline I'd use PR-AUC because positives are rare, and online an A/B test on sessions."]:
+        engine.take_turn(sid, text).text
+    server.fail("401")                                  # the server echoes the key in its error
+    reply = engine.take_turn(sid, "Online I would watch sessions per user and run the test for two weeks.")
+    assert reply.text and "rejected the API key" in reply.notice and TEST_KEY not in reply.notice
+    engine.take_turn(sid, "/end").text
+    assert all(r.header("Authorization") == f"Bearer {TEST_KEY}" for r in server.chat_requests())
+    files = [p for p in interviewer_home.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".db" for p in files)
+    assert _files_containing(interviewer_home, TEST_KEY.encode()) == []
+    assert _files_containing(interviewer_home, TEST_KEY[-12:].encode()) == []
