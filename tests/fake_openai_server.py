@@ -29,6 +29,7 @@ class Recorded:
     headers: dict[str, str]
     body: dict | None
     at: float = field(default_factory=time.monotonic)
+    duration: float = 0.0          # seconds the server spent on the request (its own latency)
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name.lower())
@@ -177,13 +178,22 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(404, "not found")
 
     def do_POST(self) -> None:
+        t0 = time.perf_counter()
+        rec = Recorded("POST", self.path, self._headers(), None)
+        try:
+            self._post(rec)
+        finally:
+            rec.duration = time.perf_counter() - t0
+
+    def _post(self, rec: Recorded) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         try:
             body = json.loads(raw or b"{}")
         except ValueError:
             body = None
-        self.owner._record(Recorded("POST", self.path, self._headers(), body))
+        rec.body = body
+        self.owner._record(rec)
         if not self.path.rstrip("/").endswith("/chat/completions"):
             return self._error(404, "not found")
         if body is None:
