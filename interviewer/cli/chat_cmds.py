@@ -1,0 +1,221 @@
+"""``interviewer chat``, ``problems``, ``sessions`` and ``resume``: the interview in the terminal.
+
+Interactive with a live prompt on a terminal; with piped stdin, one candidate turn per line
+(``/hint``, ``/next``, ``/end``, ``/help``), and end of input ends the interview.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from typing import Optional
+
+import typer
+
+from interviewer.cli.common import fail, user_errors
+
+
+def _fmt_seconds(seconds: float) -> str:
+    seconds = max(0, int(round(seconds)))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def _engine():
+    from interviewer.engine import Engine
+    from interviewer.settings import get_settings
+
+    return Engine.create(get_settings())
+
+
+def _warm(engine, session_id: str) -> None:
+    """Load the embedding model and the knowledge index while the candidate reads."""
+    def work():
+        try:
+            engine.warm(session_id)
+            kb = engine.knowledge()
+            if kb is not None and hasattr(kb, "ensure_ready"):
+                kb.ensure_ready()
+        except Exception:  # warming is best effort; the turn that needs it reports errors
+            pass
+    threading.Thread(target=work, name="interviewer-warm", daemon=True).start()
+
+
+def _show(reply) -> None:
+    out = sys.stdout
+    out.write("\ninterviewer> ")
+    for chunk in reply.stream():
+        out.write(chunk)
+        out.flush()
+    out.write("\n")
+    out.flush()
+    if reply.notice:
+        typer.secho(f"note: {reply.notice}", fg=typer.colors.YELLOW, err=True)
+
+
+def _prompt(engine, session_id: str) -> str:
+    state = engine.state(session_id)
+    left = engine.remaining(session_id)
+    name = engine.flow.stage(state.stage).name
+    return f"\n[{name} · {_fmt_seconds(left['stage'])} left in stage · {_fmt_seconds(left['total'])} overall]\nyou> "
+
+
+def _read_turns(engine, session_id: str):
+    """Yield candidate lines: from a live prompt on a terminal, else one per stdin line."""
+    if sys.stdin.isatty():
+        while True:
+            try:
+                yield input(_prompt(engine, session_id))
+            except EOFError:
+                return
+    else:
+        for line in sys.stdin:
+            line = line.rstrip("\r\n")
+            sys.stdout.write(f"\nyou> {line}\n")
+            yield line
+
+
+def _run(engine, reply) -> None:
+    from interviewer.engine import TurnError
+
+    session_id = reply.session_id
+    _show(reply)
+    if reply.ended:
+        return
+    _warm(engine, session_id)
+    try:
+        for line in _read_turns(engine, session_id):
+            try:
+                reply = engine.take_turn(session_id, line)
+            except TurnError as exc:
+                typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+                continue
+            except Exception as exc:  # e.g. the embedding model failed to load; the turn is saved
+                from interviewer.voice import describe_error
+
+                typer.secho(f"error: {describe_error(exc, 300)}", fg=typer.colors.RED, err=True)
+                continue
+            _show(reply)
+            if reply.ended:
+                break
+        else:
+            reply = engine.end(session_id)      # end of input ends the interview
+            _show(reply)
+    except KeyboardInterrupt:
+        typer.echo(f"\ninterrupted: the session is saved; continue with `interviewer resume {session_id}`",
+                   err=True)
+        raise typer.Exit(130)
+    _finish(engine, session_id)
+
+
+def _finish(engine, session_id: str) -> None:
+    typer.echo("")
+    try:
+        from interviewer.report import build_report, render_markdown
+    except ImportError:
+        typer.echo(_summary(engine, session_id))
+    else:
+        try:
+            typer.echo(render_markdown(build_report(engine.settings, session_id)))
+        except Exception as exc:  # the report is extra; the session itself is saved
+            from interviewer.voice import describe_error
+
+            typer.secho(f"note: could not build the report ({describe_error(exc)})", err=True,
+                        fg=typer.colors.YELLOW)
+            typer.echo(_summary(engine, session_id))
+    typer.echo(f"\nSession {session_id} saved in {engine.settings.db_path}")
+    typer.echo("List saved interviews with: interviewer sessions")
+
+
+def _summary(engine, session_id: str) -> str:
+    state = engine.state(session_id)
+    names = [engine.flow.stage(s).name for s in state.stages_visited]
+    covered = sum(len(v) for v in state.covered.values())
+    lines = [f"## Interview summary: {state.problem.title}",
+             f"- stages reached: {len(state.stages_visited)} of 6 ({', '.join(names)})",
+             f"- clarifying facts drawn out: {len(state.facts_revealed)}",
+             f"- key points covered: {covered}",
+             f"- hints used: {state.hints_used}",
+             f"- time used: {_fmt_seconds(sum(state.stage_seconds.values()))}"]
+    return "\n".join(lines)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("chat")
+    def chat(problem: Optional[str] = typer.Option(None, "--problem", "-p", help="Problem id (see `interviewer problems`)."),
+             question: Optional[str] = typer.Option(None, "--question", "-q", help="Your own interview question."),
+             minutes: Optional[float] = typer.Option(None, "--minutes", "-m", help="Interview length in minutes.")) -> None:
+        """Run a mock interview in the terminal (pipe lines into it to script one)."""
+        if problem and question:
+            fail("give either --problem or --question, not both")
+        from interviewer.store import StoreError
+
+        with user_errors(StoreError):
+            engine = _engine()
+            reply = engine.start(problem_id=problem, question=question, minutes=minutes)
+        state = engine.state(reply.session_id)
+        typer.echo(f"Mock interview: {state.problem.title} · {state.minutes:g} minutes · session {reply.session_id}")
+        typer.echo("Commands: /hint  /next  /end  /help")
+        _run(engine, reply)
+
+    @app.command("resume")
+    def resume(ref: str = typer.Argument(..., help="A session id, or 'latest'.")) -> None:
+        """Continue a saved interview."""
+        from interviewer.store import StoreError
+
+        with user_errors(StoreError):
+            engine = _engine()
+            session_id = engine.store.resolve(ref)
+            reply = engine.resume(session_id)
+        if reply.ended:
+            typer.echo(reply.text)
+            typer.echo(f"See the report with: interviewer report {session_id}")
+            return
+        _run(engine, reply)
+
+    @app.command("problems")
+    def problems(fmt: str = typer.Option("text", "--format", help="text or json")) -> None:
+        """List the question bank, and report invalid problem files."""
+        from interviewer.problems import load_bank
+        from interviewer.settings import get_settings
+
+        with user_errors():
+            bank = load_bank(get_settings())
+        items = [{"id": p.id, "title": p.title, "facts": len(p.facts)} for p in bank.list()]
+        if fmt == "json":
+            typer.echo(json.dumps(items, indent=2))
+        else:
+            width = max((len(i["id"]) for i in items), default=2)
+            for i in items:
+                typer.echo(f"{i['id'].ljust(width)}  {i['title']}")
+        for err in bank.errors:
+            typer.secho(f"invalid problem file: {err}", fg=typer.colors.RED, err=True)
+        if bank.errors:
+            raise typer.Exit(1)
+
+    @app.command("sessions")
+    def sessions(fmt: str = typer.Option("text", "--format", help="text or json"),
+                 limit: int = typer.Option(50, "--limit", help="Most recent N sessions.")) -> None:
+        """List saved interviews (id, problem, started, stage, status)."""
+        from interviewer.settings import get_settings
+        from interviewer.store import open_store
+
+        if fmt not in ("text", "json"):
+            fail("--format must be text or json")
+        from interviewer.store import StoreError
+
+        with user_errors(StoreError):
+            store = open_store(get_settings())
+            rows = [s.summary() for s in store.list_sessions(limit=limit)]
+        if fmt == "json":
+            keys = ("id", "problem", "title", "started", "stage", "status", "minutes", "model")
+            typer.echo(json.dumps([{k: r[k] for k in keys} for r in rows], indent=2))
+            return
+        if not rows:
+            typer.echo("no sessions yet: start one with `interviewer chat`")
+            return
+        headers = ("id", "problem", "started", "stage", "status")
+        widths = [max(len(h), *(len(str(r[h])) for r in rows)) for h in headers]
+        typer.echo("  ".join(h.ljust(w) for h, w in zip(headers, widths)))
+        for r in rows:
+            typer.echo("  ".join(str(r[h]).ljust(w) for h, w in zip(headers, widths)))

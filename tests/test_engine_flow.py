@@ -1,0 +1,236 @@
+"""The engine on linkedin-feed: facts on request, consistent answers, probes, time, stages, hints,
+persistence order, voice failure, bad input, resume."""
+
+from __future__ import annotations
+
+import pytest
+
+from candidates import StrongCandidate
+from engine_fixtures import *  # noqa: F401,F403
+from interviewer.engine import Engine, TurnError
+from interviewer.flow import STAGE_IDS
+from interviewer.store import UnknownSessionError
+
+
+def _start(engine):
+    r = engine.start("linkedin-feed")
+    r.text
+    return r.session_id
+
+
+def test_balance_content_and_ads_gets_that_fact(engine):
+    sid = _start(engine)
+    fact = engine.state(sid).problem.fact("ads-balance")
+    r = engine.take_turn(sid, "ok how do we want to balance content vs ads?")
+    assert r.move.kind == "answer_fact" and r.move.fact.id == "ads-balance"
+    assert fact.answer.strip() in r.text
+    assert engine.state(sid).facts_revealed == ["ads-balance"]
+
+
+def test_scale_asked_twice_gets_the_same_numbers(engine):
+    sid = _start(engine)
+    a = engine.take_turn(sid, "How many daily active users do we have?").text
+    b = engine.take_turn(sid, "What scale are we talking about in terms of users and traffic?").text
+    for number in ("130 million", "60,000"):
+        assert number in a and number in b
+    assert engine.state(sid).facts_revealed == ["scale"]
+
+
+def test_unknown_question_is_your_call(engine):
+    sid = _start(engine)
+    r = engine.take_turn(sid, "Should I use a transformer?")
+    assert r.move.kind == "assume" and "assumption" in r.text.lower()
+    assert engine.state(sid).facts_revealed == []
+
+
+def test_answer_with_trailing_question_gets_both(engine):
+    sid = _start(engine)
+    r = engine.take_turn(sid, "I'd frame it as ranking: for each member and post, predict the probability of "
+                              "engagement and sort the feed by it. What's the latency budget?")
+    kinds = [m.kind for m in r.moves]
+    assert kinds[0] == "answer_fact" and r.moves[0].fact.id == "latency"
+    assert kinds[-1] in ("probe", "advance")
+    assert "400 ms" in r.text
+
+
+def test_skipped_key_point_is_probed_once_at_most_max_probes(engine):
+    sid = _start(engine)
+    engine.next_stage(sid).text                         # to metrics
+    r = engine.take_turn(sid, "Offline I'd compare models with PR-AUC on a held-out set, since positives are rare.")
+    assert r.move.kind == "probe"
+    point = r.move.key_point
+    assert point.importance == 3 and "online" in point.id     # the online metric was skipped
+    assert r.move.probe in point.probes and r.move.probe in r.text
+    seen = [point.id]
+    max_probes = engine.flow.stage("metrics").max_probes
+    for _ in range(max_probes + 2):
+        r = engine.take_turn(sid, "Hmm, I'm not sure.")
+        if r.move.kind != "probe":
+            break
+        assert r.move.key_point.id not in seen              # never the same probe twice
+        seen.append(r.move.key_point.id)
+    assert len(seen) <= max_probes
+    assert r.move.kind == "advance" and r.move.reason == "probes_done"
+    assert engine.state(sid).probes["metrics"] == seen
+
+
+def test_time_up_moves_on(engine, clock):
+    sid = _start(engine)
+    budget = engine.flow.minutes_for("problem", 45) * 60
+    clock.advance(budget + 1)
+    r = engine.take_turn(sid, "I think we should rank posts with a model.")
+    assert r.move.kind == "advance" and r.move.reason == "time_up" and r.stage == "metrics"
+    assert "Metrics" in r.text
+    assert engine.state(sid).stage_seconds["problem"] == pytest.approx(budget + 1)
+
+
+def test_shorter_interview_scales_stage_budgets(engine, clock):
+    r = engine.start("linkedin-feed", minutes=15)
+    r.text
+    clock.advance(engine.flow.minutes_for("problem", 15) * 60 + 1)
+    assert engine.take_turn(r.session_id, "").move.reason == "time_up"
+
+
+def test_reaches_all_six_stages_and_ends(engine, clock):
+    sid = _start(engine)
+    cand = StrongCandidate()
+    for _ in range(40):
+        clock.advance(60)
+        r = engine.take_turn(sid, cand.respond(engine.state(sid).stage, "") or "/end")
+        r.text
+        if r.ended:
+            break
+    state = engine.state(sid)
+    assert state.stages_visited == list(STAGE_IDS)
+    assert state.status == "ended" and state.ended_at is not None
+    assert r.move.kind == "end"
+    with pytest.raises(TurnError, match="has ended"):
+        engine.take_turn(sid, "one more thing")
+
+
+def test_next_in_last_stage_ends(engine):
+    sid = _start(engine)
+    for _ in range(5):
+        engine.next_stage(sid).text
+    assert engine.state(sid).stage == "scale"
+    r = engine.next_stage(sid)
+    assert r.ended and r.move.kind == "end"
+
+
+def test_hint_cites_sources_and_is_counted(engine):
+    sid = _start(engine)
+    engine.next_stage(sid).text
+    engine.take_turn(sid, "I'd use accuracy.").text
+    r = engine.hint(sid)
+    assert r.move.kind == "hint" and r.move.sources
+    text = r.text
+    for hit in r.move.sources:
+        assert hit.source in text and hit.heading.split(" > ")[-1] in text
+        assert "metrics" in hit.stages
+    state = engine.state(sid)
+    assert state.hints_used == 1 and state.hints[0].stage == "metrics"
+    assert state.hints[0].sources[0]["source"].endswith(".md")
+
+
+def test_hint_without_knowledge_base_still_answers(settings, clock, embedder):
+    class Down:
+        def search(self, *a, **k):
+            raise RuntimeError("chroma is down")
+
+    eng = Engine.create(settings, knowledge=Down(), clock=clock, embedder=embedder)
+    sid = eng.start("linkedin-feed").session_id
+    r = eng.hint(sid)
+    assert r.move.kind == "hint" and not r.move.sources and r.text
+    assert "knowledge base is unavailable" in r.notice
+    assert eng.state(sid).hints_used == 1
+
+
+def test_candidate_turn_saved_before_reply_and_reply_when_complete(engine):
+    sid = _start(engine)
+    r = engine.take_turn(sid, "How many daily active users do we have?")
+    turns = engine.store.turns(sid)
+    assert turns[-1].role == "candidate" and turns[-1].kind == "question"
+    assert engine.state(sid).facts_revealed == []          # state not committed yet
+    chunks = list(r.stream())
+    assert "".join(chunks) == r.text
+    turns = engine.store.turns(sid)
+    assert turns[-1].role == "interviewer" and turns[-1].text == r.text
+    assert turns[-1].meta["moves"][0]["fact_id"] == "scale"
+    assert engine.state(sid).facts_revealed == ["scale"]
+
+
+def test_unfinished_reply_is_completed_by_the_next_turn(engine):
+    sid = _start(engine)
+    engine.take_turn(sid, "How many daily active users do we have?")     # never read
+    engine.take_turn(sid, "What's the latency budget?").text
+    roles = [t.role for t in engine.store.turns(sid)]
+    assert roles == ["interviewer", "candidate", "interviewer", "candidate", "interviewer"]
+    assert engine.state(sid).facts_revealed == ["scale", "latency"]
+
+
+def test_turns_survive_a_new_engine(engine, settings, clock, embedder, knowledge_base):
+    sid = _start(engine)
+    engine.take_turn(sid, "How many daily active users do we have?").text
+    fresh = Engine.create(settings, knowledge=knowledge_base, clock=clock, embedder=embedder)
+    transcript = fresh.transcript(sid)
+    assert [t.role for t in transcript] == ["interviewer", "candidate", "interviewer"]
+    assert transcript[1].text == "How many daily active users do we have?"
+    assert fresh.state(sid).facts_revealed == ["scale"]
+    assert fresh.take_turn(sid, "What's the latency budget?").move.fact.id == "latency"
+
+
+class FailingVoice:
+    name = "openai:gpt-test"
+
+    def speak(self, move, ctx):
+        yield "Partial words "
+        raise TimeoutError("Request timed out.")
+
+
+def test_voice_failure_falls_back_offline_and_keeps_the_turn(settings, clock, embedder, knowledge_base):
+    eng = Engine.create(settings, voice=FailingVoice(), knowledge=knowledge_base, clock=clock, embedder=embedder)
+    sid = eng.start("linkedin-feed").session_id
+    r = eng.take_turn(sid, "How many daily active users do we have?")
+    streamed = "".join(r.stream())
+    assert "130 million" in streamed and "130 million" in r.text and "Partial" not in r.text
+    assert r.notice.startswith("The model at openai:gpt-test did not answer (timeout); replied offline.")
+    assert "Your turn was saved." in r.notice
+    turns = eng.store.turns(sid)
+    assert [t.role for t in turns[-2:]] == ["candidate", "interviewer"]
+    assert turns[-1].text == r.text and "did not answer" in turns[-1].meta["notice"]
+
+
+def test_bad_input(engine):
+    sid = _start(engine)
+    before = len(engine.store.turns(sid))
+    with pytest.raises(TurnError, match="too long"):
+        engine.take_turn(sid, "x" * 1_000_000)
+    assert len(engine.store.turns(sid)) == before
+    r = engine.take_turn(sid, "\x00\x01\x02")
+    assert r.move.kind == "redirect" and r.text
+    with pytest.raises(UnknownSessionError, match="unknown session"):
+        engine.take_turn("nope", "hello")
+    with pytest.raises(KeyError, match="unknown problem"):
+        engine.start("no-such-problem")
+    with pytest.raises(ValueError, match="between"):
+        engine.start("linkedin-feed", minutes=0)
+
+
+def test_free_text_question(engine):
+    r = engine.start(question="Design a spam filter for a large email provider")
+    assert r.move.reason == "custom" and "spam filter" in r.text
+    q = engine.take_turn(r.session_id, "How many emails per day do we get?")
+    assert q.move.kind == "assume" and "assumption" in q.text.lower()
+
+
+def test_resume_welcomes_back_and_ignores_time_away(engine, clock):
+    sid = _start(engine)
+    engine.next_stage(sid).text
+    clock.advance(3 * 3600)
+    r = engine.resume(sid)
+    assert r.move.kind == "welcome" and r.move.reason == "resume"
+    assert "Metrics" in r.text and r.move.opening in r.text
+    assert engine.remaining(sid)["stage"] > 60
+    assert engine.take_turn(sid, "").move.reason == "empty"      # not time_up
+    engine.end(sid).text
+    assert engine.resume(sid).ended
