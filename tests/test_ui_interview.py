@@ -42,7 +42,7 @@ def test_start_chat_hint_next_stage(ui_home):
     button(at, "Next stage").click().run()
     assert not at.exception
     assert store().load_state(sid).stage == "metrics"
-    assert 'class="iv-stage now">2.' in "".join(h.value for h in at.html)
+    assert "iv-stage now\" title=\"Metrics\">2. Metrics" in "".join(h.value for h in at.html)
 
 
 def test_empty_and_huge_messages_are_refused_and_kept(ui_home):

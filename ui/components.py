@@ -11,6 +11,7 @@ import streamlit as st
 from ui import resources
 
 log = logging.getLogger("interviewer.ui")
+EXCERPT_CHARS = 320
 
 CSS = """
 <style>
@@ -22,8 +23,9 @@ CSS = """
              border: 1px solid #e1e6f0;}
   .iv-stage.done {background: #e3f4ea; color: #1d6b3f; border-color: #c6e8d3;}
   .iv-stage.now {background: #2f5bea; color: #fff; border-color: #2f5bea; font-weight: 600;}
-  .iv-clock {font-variant-numeric: tabular-nums; font-size: .95rem; color: #1c2333;}
-  .iv-clock b {font-size: 1.15rem;}
+  .iv-clock {font-variant-numeric: tabular-nums; font-size: .92rem; color: #1c2333;
+             display: flex; justify-content: space-between; padding: .1rem 0;}
+  .iv-clock b {font-size: 1.1rem;}
   .iv-over {color: #c0392b;}
   .iv-muted {color: #6b7385; font-size: .86rem;}
 </style>
@@ -66,14 +68,17 @@ def fmt_clock(seconds: float) -> str:
     return f"{sign}{seconds // 60:d}:{seconds % 60:02d}"
 
 
-def stage_bar(stages: list[tuple[str, str]], current: str, visited: list[str], ended: bool = False) -> None:
-    """The six stages as a row of pills: done, now, to come."""
+def stage_bar(stages: list[tuple[str, str, str]], current: str, visited: list[str], ended: bool = False) -> None:
+    """The six stages (id, short label, full name) as a row of pills: done, now, to come."""
+    from html import escape
+
     cells = []
-    for i, (sid, name) in enumerate(stages, 1):
+    for i, (sid, label, name) in enumerate(stages, 1):
         cls = "done" if (sid in visited and (sid != current or ended)) else ""
         if sid == current and not ended:
             cls = "now"
-        cells.append(f'<div class="iv-stage {cls}">{i}. {name}</div>')
+        mark = "✓ " if cls == "done" else ""
+        cells.append(f'<div class="iv-stage {cls}" title="{escape(name)}">{mark}{i}. {escape(label)}</div>')
     st.html('<div class="iv-stages">' + "".join(cells) + "</div>")
 
 
@@ -86,9 +91,9 @@ def sources_expander(title: str, sources: list[Any], expanded: bool = False) -> 
             source = _get(hit, "source")
             heading = _get(hit, "heading")
             st.markdown(f"**{source}** › {heading}" if heading else f"**{source}**")
-            text = _get(hit, "text")
+            text = " ".join(str(_get(hit, "text") or "").replace("**", "").split())
             if text:
-                st.caption(text if len(text) < 700 else text[:700] + "…")
+                st.caption(text if len(text) <= EXCERPT_CHARS else text[:EXCERPT_CHARS].rsplit(" ", 1)[0] + " …")
 
 
 def _get(obj: Any, name: str, default: Any = "") -> Any:

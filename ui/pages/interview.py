@@ -88,24 +88,34 @@ def clock(stage_deadline: float, total_deadline: float) -> None:
 
     def cell(label: str, left: float) -> str:
         cls = "iv-clock iv-over" if left <= 0 else "iv-clock"
-        return f'<div class="{cls}">{label} <b>{components.fmt_clock(max(0.0, left))}</b> left</div>'
+        return f'<div class="{cls}"><span>{label}</span><b>{components.fmt_clock(max(0.0, left))}</b></div>'
 
-    st.html(cell("Stage", stage_deadline - now) + cell("Overall", total_deadline - now))
+    st.html(cell("Stage time left", stage_deadline - now) + cell("Interview time left", total_deadline - now))
 
 
-def header(engine, state, flow) -> None:
-    stages = [(s.id, s.name) for s in flow.stages]
-    left, right = st.columns([5, 1.3], vertical_alignment="bottom")
-    with left:
-        st.subheader(state.problem.title, anchor=False)
-    with right:
-        if state.status != "ended":
-            left = engine.remaining(state.session_id)
-            now = time.time()
-            clock(now + left["stage"], now + left["total"])
+def header(state, flow) -> None:
+    stages = [(s.id, s.id.capitalize(), s.name) for s in flow.stages]
+    st.subheader(state.problem.title, anchor=False)
     components.stage_bar(stages, state.stage, state.stages_visited, ended=state.status == "ended")
     with st.expander("Problem statement", icon=":material/description:"):
         st.markdown(state.problem.statement)
+
+
+def controls(engine, state, flow) -> tuple[bool, bool, bool]:
+    """The sidebar while interviewing: where we are, time left, Hint / Next stage / End."""
+    with st.sidebar:
+        number = [s.id for s in flow.stages].index(state.stage) + 1
+        st.markdown(f"**Stage {number} of {len(flow.stages)}** · {flow.stage(state.stage).name}")
+        left = engine.remaining(state.session_id)
+        now = time.time()
+        clock(now + left["stage"], now + left["total"])
+        hint = st.button("Hint", icon=":material/lightbulb:", width="stretch",
+                         help="Guidance from the knowledge base, with its sources.")
+        nxt = st.button("Next stage", icon=":material/skip_next:", width="stretch",
+                        disabled=flow.next_stage(state.stage) is None)
+        end = st.button("End interview", icon=":material/flag:", width="stretch", type="primary",
+                        help="End now and get the report.")
+    return hint, nxt, end
 
 
 def show_reply(reply) -> None:
@@ -139,17 +149,13 @@ def interview(sid: str, settings) -> None:
     engine = resources.engine(settings)
     state = engine.state(sid)
     flow = resources.flow(settings)
-    header(engine, state, flow)
+    header(state, flow)
     ended = state.status == "ended"
-
-    if not ended:
-        b1, b2, b3, _ = st.columns([1, 1.2, 1.2, 3])
-        hint = b1.button("Hint", icon=":material/lightbulb:", width="stretch")
-        nxt = b2.button("Next stage", icon=":material/skip_next:", width="stretch",
-                        disabled=flow.next_stage(state.stage) is None)
-        end = b3.button("End interview", icon=":material/stop_circle:", width="stretch")
-    else:
-        hint = nxt = end = False
+    hint, nxt, end = (False, False, False) if ended else controls(engine, state, flow)
+    with st.sidebar:
+        if st.button("New interview", icon=":material/add:", width="stretch"):
+            forget_session()
+            st.rerun()
 
     transcript(sid, settings)
 
@@ -203,10 +209,6 @@ def interview(sid: str, settings) -> None:
 
 
 settings = resources.settings()
-with st.sidebar:
-    if st.session_state.get(SID) and st.button("New interview", icon=":material/add:", width="stretch"):
-        forget_session()
-        st.rerun()
 
 sid, attached = current_session_id()
 if not sid:

@@ -1,0 +1,86 @@
+"""End to end in a real headless Chromium (Debian's /usr/bin/chromium driven by Playwright):
+start `interviewer ui` on 127.0.0.1, run a short offline interview, ask for a hint, end it, see
+the report. Screenshots go to artifacts/ (and docs/screenshot.png for the README)."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from ui_harness import REPO, browser_page, chromium_path, running_app
+
+pytestmark = [pytest.mark.slow, pytest.mark.e2e]
+
+ARTIFACTS = REPO / "artifacts"
+SCREENSHOT = REPO / "docs" / "screenshot.png"
+SLOW = 180_000  # ms: a cold first turn loads the embedding model and indexes the guides
+
+
+def _need_browser() -> None:
+    missing = []
+    if chromium_path() is None:
+        missing.append("chromium (apt-get install chromium)")
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        missing.append("playwright (pip install playwright)")
+    if missing:
+        msg = "browser test needs " + ", ".join(missing)
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(msg)
+        pytest.skip(msg)
+
+
+def send(page, text: str) -> None:
+    """Type into the chat box, press Enter, wait for the interviewer's reply to render."""
+    before = page.get_by_test_id("stChatMessage").count()
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.fill(text)
+    box.press("Enter")
+    page.wait_for_function(
+        f"() => document.querySelectorAll('[data-testid=\"stChatMessage\"]').length >= {before + 2}",
+        timeout=SLOW)
+
+
+def test_offline_interview_in_a_real_browser(tmp_path):
+    _need_browser()
+    ARTIFACTS.mkdir(exist_ok=True)
+    home = tmp_path / "home"
+    with running_app(home, log_path=ARTIFACTS / "ui-browser-server.log") as url, browser_page() as page:
+        page.goto(url)
+        page.get_by_role("button", name="Start the interview").wait_for(timeout=60_000)
+        page.get_by_text("My own question").click()
+        page.get_by_role("textbox", name="Your own question").fill(
+            "Design a system that recommends short videos to new users of a mobile app.")
+        page.get_by_role("button", name="Start the interview").click()
+        page.get_by_test_id("stChatMessage").first.wait_for(timeout=SLOW)
+        assert re.search(r"[?&]session=\w+", page.url), page.url
+        assert "recommends short videos" in page.get_by_test_id("stChatMessage").first.inner_text()
+
+        send(page, "Who are the users, and is this for the home feed or a separate tab?")
+        send(page, "I would optimise for watch time per session, with a guardrail on user retention "
+                   "and on creator diversity; offline I would track recall at 50 and NDCG.")
+
+        page.get_by_role("button", name="Hint").click()
+        hint = page.get_by_test_id("stExpander").filter(has_text="Hint sources").last
+        hint.wait_for(timeout=SLOW)
+        hint.locator("summary").click()
+        cited = hint.inner_text()
+        assert ".md" in cited, cited
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(ARTIFACTS / "ui-interview.png"), full_page=False)
+        SCREENSHOT.parent.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOT), full_page=False)
+
+        page.get_by_role("button", name="End interview").click()
+        report = page.get_by_role("heading", name="Report")
+        failed = page.get_by_test_id("stAlertContentError")
+        report.or_(failed).first.wait_for(timeout=SLOW)
+        assert failed.count() == 0, failed.first.inner_text()
+        page.get_by_text("Score per stage").wait_for(timeout=SLOW)
+        assert page.get_by_role("button", name=re.compile("Download the report")).is_visible()
+        page.screenshot(path=str(ARTIFACTS / "ui-report.png"), full_page=True)
+        assert page.get_by_test_id("stException").count() == 0
