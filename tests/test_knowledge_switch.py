@@ -28,7 +28,7 @@ def test_switching_embeddings_rebuilds_instead_of_mixing(tmp_path):
     kb_b = KnowledgeBase(settings, embeddings=big, embeddings_name=big.name)
     assert kb_b.collection != kb_a.collection
     summary = kb_b.ensure_ready()
-    assert summary is not None and summary.added == n_a and summary.skipped == 0  # rebuilt
+    assert summary is not None and summary.added == n_a  # rebuilt with the new model
     assert kb_b.search("precision at k", k=1)[0].source == "a.md"
 
     client = get_client(settings)
@@ -48,3 +48,23 @@ def test_collection_names_are_valid_and_distinct():
     assert len(names) == 4
     for n in names:
         assert 3 <= len(n) <= 63 and n[0].isalnum() and n[-1].isalnum()
+
+
+def test_user_folders_follow_an_embeddings_switch(tmp_path):
+    builtin = _guides(tmp_path / "knowledge")
+    notes = tmp_path / "notes"
+    write_guide(notes / "deep", "labels.md", "Labels", None, "## Delay\n\nChargebacks arrive late.")
+    write_guide(notes, "gone.md", "Gone", None, "Deleted before the switch.")
+    settings = Settings(home=tmp_path / "home", knowledge_dir=builtin)
+    a, b = HashEmbeddings(16, "fake:a"), HashEmbeddings(24, "fake:b")
+    kb_a = KnowledgeBase(settings, embeddings=a, embeddings_name=a.name)
+    assert kb_a.ingest([notes]).files == 2
+    (notes / "gone.md").unlink()
+
+    kb_b = KnowledgeBase(settings, embeddings=b, embeddings_name=b.name)
+    hits = kb_b.search("chargebacks arrive late", k=1)
+    assert hits[0].source == "deep/labels.md"  # same root, same source as before the switch
+    assert "gone.md" not in {h.source for h in kb_b.search("deleted before the switch", k=5)}
+    # the rebuilt folder keeps its identity: re-ingesting it changes nothing
+    again = kb_b.ingest([notes])
+    assert (again.added, again.removed) == (0, 0) and again.skipped == 1

@@ -106,6 +106,27 @@ def _index_file(store: KnowledgeStore, c: Candidate, out: IngestSummary) -> None
     out.skipped += r["num_skipped"]
 
 
+def rebuild(sources: Iterable[tuple[str, str]], settings: Settings, store: KnowledgeStore,
+            progress: bool = False) -> IngestSummary:
+    """Re-ingest (root, source) pairs that still exist into ``store``, keeping their roots.
+
+    Used when the embeddings change: the new collection gets what the old one had.
+    """
+    t0 = time.perf_counter()
+    out = IngestSummary()
+    cands = []
+    for root, source in sources:
+        path = Path(root) / source
+        if path.is_file():
+            cands.append(Candidate(path, Path(root), explicit=False))
+    with _progress(len(cands), progress) as bar:
+        for c in cands:
+            _index_file(store, c, out)
+            bar.update(1)
+    out.seconds = time.perf_counter() - t0
+    return out
+
+
 def ingest(paths: Iterable[Path | str], settings: Settings, progress: bool = False,
            store: KnowledgeStore | None = None) -> IngestSummary:
     """Ingest files and folders; never raises for a bad file (see ``errors``).

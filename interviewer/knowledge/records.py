@@ -187,3 +187,16 @@ def set_meta(db_path: Path, name: str, value: str) -> None:
     with closing(connect(db_path)) as conn, conn:
         conn.execute("INSERT INTO meta (name, value) VALUES (?, ?) "
                      "ON CONFLICT(name) DO UPDATE SET value=excluded.value", (name, value))
+
+
+def known_sources(db_path: Path, exclude_record_key: str) -> list[tuple[str, str]]:
+    """(root, source) pairs ingested into *other* collections, for rebuilding a new one."""
+    with closing(connect(db_path)) as conn:
+        rows = conn.execute("SELECT DISTINCT namespace, group_id FROM records "
+                            "WHERE group_id IS NOT NULL").fetchall()
+    out = set()
+    for ns, source in rows:
+        key, _, root = ns.partition(NS_SEP)
+        if key != exclude_record_key and root:
+            out.add((root, source))
+    return sorted(out)

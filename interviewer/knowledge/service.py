@@ -4,7 +4,9 @@
     kb.search("PR-AUC or ROC-AUC for rare positives?", stage="metrics", k=5) -> list[Hit]
     kb.ingest(["~/notes"]) -> IngestSummary
 
-The built-in guides (``settings.knowledge_dir``) are ingested on first use. Whether they are
+The built-in guides (``settings.knowledge_dir``) are ingested on first use. When the embeddings
+change, the new (empty) collection is rebuilt on first use from every file that had been
+ingested under other embeddings and still exists; the old collection is left untouched. Whether they are
 already indexed is decided from a fingerprint of their names, sizes and modification times
 stored beside the records, so a warm start costs a few ``stat`` calls. One instance can be
 shared between threads (e.g. Streamlit's ``st.cache_resource``): ingestion and cache rebuilds
@@ -23,7 +25,7 @@ from langchain_core.embeddings import Embeddings
 
 from interviewer.flow import parse_stage
 from interviewer.knowledge import records
-from interviewer.knowledge.ingest import IngestSummary, ingest
+from interviewer.knowledge.ingest import IngestSummary, ingest, rebuild
 from interviewer.knowledge.loaders import collect
 from interviewer.knowledge.search import DEFAULT_MODE, Mode, Searcher
 from interviewer.knowledge.store import KnowledgeStore, open_store
@@ -92,19 +94,33 @@ class KnowledgeBase:
                 return None
             store = self.store
             folder = Path(self.settings.knowledge_dir)
-            summary = None
+            summary = self._rebuild_if_new()
             if folder.is_dir():
                 key = f"builtin-fingerprint:{store.record_key}:{folder.resolve()}"
                 fp = folder_fingerprint(folder)
                 if records.get_meta(store.records_db, key) != fp or store.count() == 0:
-                    summary = ingest([folder], self.settings, store=store)
-                    if summary.files:
+                    builtin = ingest([folder], self.settings, store=store)
+                    if builtin.files:
                         records.set_meta(store.records_db, key, fp)
+                    if summary is None:
+                        summary = builtin
+                    else:
+                        summary.merge(builtin)
             self._ready = True
             return summary
 
+    def _rebuild_if_new(self, progress: bool = False) -> IngestSummary | None:
+        """A new collection (first run, or the embeddings changed) is rebuilt from whatever was
+        ingested into other collections and still exists, so switching models loses nothing."""
+        store = self.store
+        if store.state()[0] != 0:
+            return None
+        known = records.known_sources(store.records_db, store.record_key)
+        return rebuild(known, self.settings, store, progress=progress) if known else None
+
     def ingest(self, paths: Iterable[Path | str], progress: bool = False) -> IngestSummary:
         with self._lock:
+            self._rebuild_if_new(progress=progress)
             return ingest(list(paths), self.settings, progress=progress, store=self.store)
 
     def search(self, query: str, stage: str | None = None, k: int = 5,
