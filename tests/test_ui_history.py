@@ -1,0 +1,56 @@
+"""History page in AppTest: sessions saved earlier are listed with scores; resume; scores chart."""
+
+from __future__ import annotations
+
+import pytest
+
+from ui_apptest import button, open_page, texts, ui_home  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("ui_home")
+
+
+def _engine():
+    from interviewer.engine import Engine
+    from interviewer.settings import Settings
+
+    return Engine.create(Settings(), knowledge=None)
+
+
+def test_history_lists_a_session_saved_earlier_and_resumes_it():
+    engine = _engine()
+    reply = engine.start(problem_id="linkedin-feed", minutes=30)
+    reply.text
+    sid = reply.session_id
+
+    at = open_page("pages/history.py")
+    table = at.dataframe[0].value
+    assert "Design the LinkedIn feed" in set(table["problem"])
+    labels = at.selectbox[0].options
+    assert any("LinkedIn" in label for label in labels)
+
+    at.selectbox[0].select(next(o for o in at.selectbox[0].options if "LinkedIn" in o))
+    at.run()
+    button(at, "Resume").click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["session_id"] == sid
+
+
+def test_scores_per_stage_over_time_are_charted():
+    from interviewer.settings import Settings
+    from interviewer.store import open_store
+
+    engine = _engine()
+    store = open_store(Settings())
+    for score in (2, 3):
+        reply = engine.start(problem_id="linkedin-feed", minutes=30)
+        reply.text
+        engine.end(reply.session_id).text
+        store.save_report(reply.session_id, {
+            "stages": [{"id": "problem", "name": "Problem", "score": score},
+                       {"id": "metrics", "name": "Metrics", "score": score + 1}],
+            "overall": {"level": "lean hire", "score": score + 0.5, "reasons": []}})
+    at = open_page("pages/history.py")
+    assert not at.exception
+    assert "Scores per stage over time" in texts(at) or any(
+        "Scores per stage over time" in s.value for s in at.subheader)
+    assert "lean hire" in set(at.dataframe[0].value["level"])
