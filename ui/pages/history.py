@@ -22,7 +22,7 @@ with components.user_errors("Reading past interviews"):
 
     items = list_history(resources.store(settings))
     flow = resources.flow(settings)
-    names = {s.id: s.name for s in flow.stages}
+    names = {s.id: s.id.capitalize() for s in flow.stages}        # short column labels
     if not items:
         st.info("No interviews yet. Start one on the Interview page.", icon=":material/forum:")
         st.page_link("pages/interview.py", label="Start an interview", icon=":material/play_arrow:")
