@@ -47,8 +47,14 @@ class RedFlag(BaseModel):
     claim: str = Field(min_length=5)
     correction: str = Field(min_length=5)
     cues: list[str] = Field(min_length=1)
+    markers: list[str] = Field(min_length=1, description="The sentence must contain one of these (case-insensitive).")
     cap: int = Field(default=1, ge=1, le=3, description="Highest score the criterion can get.")
     stage_cap: int = Field(default=2, ge=1, le=3, description="Highest score the stage can get.")
+
+
+    def marked(self, sentence: str) -> bool:
+        low = sentence.lower().replace("’", "'")
+        return any(m.lower() in low for m in self.markers)
 
 
 class RubricStage(BaseModel):

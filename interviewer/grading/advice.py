@@ -1,0 +1,52 @@
+"""Strengths and improvements for an offline grade, in plain words, from what was measured."""
+
+from __future__ import annotations
+
+from interviewer.coverage import CoverageResult
+from interviewer.grading.models import CriterionScore
+from interviewer.grading.scoring import Features
+
+MAX_STRENGTHS = 3
+MAX_IMPROVEMENTS = 5
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text else text
+
+
+def strengths_and_improvements(cov: CoverageResult, criteria: list[CriterionScore], flags: list,
+                               f: Features, cap_reasons: list[str]) -> tuple[list[str], list[str]]:
+    strengths: list[str] = []
+    improvements: list[str] = []
+    capped_hard = any(r.startswith(("off topic", "the answer mostly restates")) for r in cap_reasons)
+
+    if not capped_hard:
+        hits = sorted(cov.hit, key=lambda m: (-m.point.importance, -m.similarity, m.point.id))
+        for m in hits[:MAX_STRENGTHS]:
+            strengths.append(f"You {_lower_first(m.point.text)}")
+        if f.justified >= 2 and f.fragment_share < 0.5:
+            strengths.append(f"You give reasons for your choices ({f.justified} sentences say why).")
+
+    for flag, quote in flags:
+        improvements.append(f"Reconsider \"{quote}\": {flag.correction}")
+    for reason in cap_reasons:
+        if reason.startswith("keyword list"):
+            improvements.append("Turn the list into decisions: say which option you would pick for this "
+                                "problem and why, in full sentences.")
+        elif reason.startswith("mostly generic"):
+            improvements.append("Replace general statements with concrete choices for this problem "
+                                "(what exactly you would measure, train, or build, and why).")
+        elif reason.startswith("off topic"):
+            improvements.append("Answer the question for this stage of the interview.")
+        elif reason.startswith("the answer mostly restates"):
+            improvements.append("Go beyond the prompt: state what you would decide or ask, and why.")
+        elif reason.startswith("nothing specific"):
+            improvements.append("Tie your choices to this problem's users, data and constraints.")
+    for m in cov.missed[:3]:
+        improvements.append(f"Also cover: {_lower_first(m.point.text)}")
+    if f.justified == 0 and not capped_hard:
+        improvements.append("Say why: justify each choice (\"because…\", \"so that…\") and name the alternative "
+                            "you rejected.")
+    seen: set[str] = set()
+    improvements = [i for i in improvements if not (i in seen or seen.add(i))]
+    return strengths[:MAX_STRENGTHS + 1], improvements[:MAX_IMPROVEMENTS]

@@ -1,0 +1,189 @@
+"""The deterministic offline grader: no LLM, same input → same output.
+
+Score = semantic coverage of the stage's key points (generic ones from ``prompts/flow.yaml``
+plus the problem's own), scaled by signals of reasoning: sentences that justify a choice,
+name a trade-off, carry a number, and are specific to this question. Caps keep it hard to
+game: text addressed to the grader → 1; off-topic → 1; restating the question → 1;
+keyword lists and generic filler → at most 2; a confidently wrong claim (rubric red flag)
+caps its criterion and the stage. Evidence quotes are exact sentences of the answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from interviewer.coverage import coverage
+from interviewer.flow import Flow, KeyPoint
+from interviewer.grading.models import CriterionScore, StageGrade
+from interviewer.grading.rubric import Rubric, RubricStage
+from interviewer.grading.scoring import (
+    FLAG_PENALTY, Features, criterion_value, reasoning_values, stage_caps, to_score,
+)
+from interviewer.grading.signals import analyse, content_words, has_negation, injection_sentences
+from interviewer.knowledge.embeddings import Embedder
+from interviewer.problems import Problem
+from interviewer.textutil import normalize_ws, sentences as split_sentences, truncate_words
+
+MAX_WORDS = 1500
+COVER_THRESHOLD = 0.55      # a key point counts as covered (same scale as interviewer.coverage)
+RELEVANT = 0.42             # a sentence is on the stage's topic
+RED_FLAG_THRESHOLD = 0.62   # a sentence states a red-flag claim
+
+
+@dataclass
+class Graded:
+    """Intermediate results, kept for the report and for calibration."""
+
+    grade: StageGrade
+    features: Features
+    hit_points: list[KeyPoint] = field(default_factory=list)
+    missed_points: list[KeyPoint] = field(default_factory=list)
+
+
+def _problem_context(problem: Problem, stage: str) -> list[str]:
+    texts = split_sentences(problem.statement)
+    texts += [f.answer for f in problem.facts]
+    texts += [k.text for k in problem.stage_key_points(stage)]
+    return texts
+
+
+def _attach_problem_points(embedder: Embedder, flow: Flow, rstage: RubricStage,
+                           extra: list[KeyPoint]) -> dict[str, list[KeyPoint]]:
+    """Criterion id → key points (the flow's, then the problem's nearest)."""
+    by_id = {k.id: k for k in flow.stage(rstage.id).key_points}
+    out = {c.id: [by_id[k] for k in c.key_points if k in by_id] for c in rstage.criteria}
+    for kp in extra:
+        best, best_sim = rstage.criteria[0].id, -1.0
+        for c in rstage.criteria:
+            texts = [p.text for p in out[c.id]] or [c.name]
+            sim = float(embedder.similarity([kp.text], texts).max())
+            if sim > best_sim:
+                best, best_sim = c.id, sim
+        out[best].append(kp)
+    return out
+
+
+def _all_ones(stage: str, rstage: RubricStage, reason: str, notices: list[str]) -> StageGrade:
+    crits = [CriterionScore(id=c.id, name=c.name, score=1, evidence=[],
+                            missing=[c.anchor(3).text], rationale=reason) for c in rstage.criteria]
+    return StageGrade(stage=stage, score=1, criteria=crits, strengths=[],
+                      improvements=[reason], grader="offline", notices=notices)
+
+
+def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder,
+                  flow: Flow, rubric: Rubric, max_words: int = MAX_WORDS) -> Graded:
+    if not (text or "").strip():
+        raise ValueError("the answer is empty: write what you would say in this stage")
+    rstage = rubric.stage(stage)
+    notices: list[str] = []
+    text, truncated = truncate_words(text, max_words)
+    if truncated:
+        notices.append(f"answer truncated: graded on its first {max_words} words")
+
+    sents = analyse(text)
+    feats = Features(words=sum(s.words for s in sents), sentences=len(sents))
+    injected = injection_sentences(text)
+    if injected:
+        feats.injection = True
+        reason = ("The answer contains text addressed to the grader (e.g. "
+                  f"\"{injected[0][:80]}\"); it is graded 1. Answer the interviewer's question instead.")
+        return Graded(_all_ones(stage, rstage, reason, notices), feats)
+
+    points_by_crit = _attach_problem_points(embedder, flow, rstage, problem.stage_key_points(stage))
+    all_points = [p for c in rstage.criteria for p in points_by_crit[c.id]]
+    cov = coverage(embedder, text, all_points, threshold=COVER_THRESHOLD)
+    sims = {m.point.id: m.similarity for m in cov.matches}
+
+    texts = [s.text for s in sents]
+    targets = [t for p in all_points for t in (p.text, *p.cues)]
+    rel = embedder.similarity(texts, targets).max(axis=1) if texts else np.zeros(0)
+    ctx = _problem_context(problem, stage)
+    spec = embedder.similarity(texts, ctx).max(axis=1) if texts and ctx else np.zeros(len(texts))
+    stmt = embedder.similarity([normalize_ws(text)], [problem.statement])[0, 0]
+
+    relevant = [s for s, r in zip(sents, rel) if r >= RELEVANT]
+    feats.max_relevance = float(rel.max()) if len(rel) else 0.0
+    feats.max_specificity = float(spec.max()) if len(spec) else 0.0
+    feats.specificity = float(np.sort(spec)[-3:].mean()) if len(spec) else 0.0
+    feats.statement_similarity = float(stmt)
+    words = content_words(text)
+    stmt_words = set(content_words(problem.statement))
+    feats.statement_overlap = (sum(w in stmt_words for w in words) / len(words)) if words else 0.0
+    frag_words = sum(s.words for s in sents if s.fragment)
+    feats.fragment_share = frag_words / feats.words if feats.words else 1.0
+    feats.filler_share = sum(s.filler for s in sents) / len(sents) if sents else 0.0
+    feats.justified = sum(1 for s in relevant if s.justified and not s.fragment)
+    feats.tradeoffs = sum(1 for s in relevant if s.tradeoff and not s.fragment)
+    feats.numbers = sum(1 for s in relevant if s.number and not s.fragment)
+    feats.relevant_sentences = sum(1 for s in relevant if not s.fragment)
+    feats.coverage = cov.weighted_fraction
+
+    # red flags: a sentence close to a cue, with the same polarity (negated or not)
+    flags = []
+    for flag in rstage.red_flags:
+        if not texts:
+            break
+        m = embedder.similarity(texts, flag.cues)
+        same = np.array([[flag.marked(t) and has_negation(t) == has_negation(c) for c in flag.cues] for t in texts])
+        m = np.where(same, m, -1.0)
+        i, j = np.unravel_index(int(np.argmax(m)), m.shape)
+        if m[i, j] >= RED_FLAG_THRESHOLD:
+            flags.append((flag, sents[i].text))
+    feats.red_flags = [f.id for f, _ in flags]
+
+    crit_scores: list[CriterionScore] = []
+    values: dict[str, float] = {}
+    hit_ids = {m.point.id for m in cov.hit}
+    for c in rstage.criteria:
+        pts = points_by_crit[c.id]
+        value = criterion_value([(p.importance, sims[p.id]) for p in pts], feats)
+        cap = min([f.cap for f, _ in flags if f.criterion == c.id], default=4)
+        value = min(value, float(cap))
+        values[c.id] = value
+        score = to_score(value)
+        evidence = []
+        for m in cov.matches:
+            if m.point in pts and m.point.id in hit_ids and m.evidence:
+                quote = _exact_quote(text, m.evidence)
+                if quote and quote not in evidence:
+                    evidence.append(quote)
+        evidence += [q for f, q in flags if f.criterion == c.id and q not in evidence]
+        missing = [p.text for p in sorted(pts, key=lambda p: (-p.importance, sims[p.id])) if p.id not in hit_ids]
+        crit_scores.append(CriterionScore(
+            id=c.id, name=c.name, score=score, evidence=evidence[:3], missing=missing[:3],
+            rationale=c.anchor(score).text))
+
+    reasoning = reasoning_values(feats)
+    for cid in ("structure-communication", "trade-offs"):
+        cc = rubric.cross(cid)
+        s = to_score(reasoning[cid])
+        ev = [x.text for x in relevant if (x.justified or x.tradeoff) and not x.fragment][:2] if cid == "trade-offs" else []
+        crit_scores.append(CriterionScore(id=cc.id, name=cc.name, score=s, evidence=ev,
+                                          missing=[] if s >= 3 else [cc.anchor(3).text],
+                                          rationale=cc.anchor(s).text))
+
+    weights = {c.id: c.weight for c in rstage.criteria}
+    stage_value = sum(values[k] * w for k, w in weights.items()) / sum(weights.values())
+    stage_value = 0.8 * stage_value + 0.2 * (reasoning["structure-communication"] + reasoning["trade-offs"]) / 2
+    stage_value -= min(FLAG_PENALTY * len(flags), 1.5)   # a confidently wrong claim costs a level
+    cap, cap_reasons = stage_caps(feats, flags)
+    feats.stage_value = stage_value
+    score = min(to_score(stage_value), cap)
+    notices += cap_reasons
+
+    from interviewer.grading.advice import strengths_and_improvements
+
+    strengths, improvements = strengths_and_improvements(cov, crit_scores, flags, feats, cap_reasons)
+    grade = StageGrade(stage=stage, score=score, criteria=crit_scores, strengths=strengths,
+                       improvements=improvements, grader="offline", notices=notices)
+    return Graded(grade, feats, [m.point for m in cov.hit], [m.point for m in cov.missed])
+
+
+def _exact_quote(text: str, sentence: str) -> str | None:
+    from interviewer.grading.signals import _BULLET, _exact
+
+    piece = _BULLET.sub("", sentence)
+    quote, _ = _exact(text, piece, 0)
+    return quote if quote in text else None
