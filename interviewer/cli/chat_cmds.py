@@ -28,17 +28,19 @@ def _engine():
     return Engine.create(get_settings())
 
 
-def _warm(engine, session_id: str) -> None:
-    """Load the embedding model and the knowledge index while the candidate reads."""
+def _warm(engine, session_id: str, knowledge: bool) -> threading.Thread:
+    """Load the embedding model (and, at a live prompt, the guides' index) while the candidate reads."""
     def work():
         try:
             engine.warm(session_id)
-            kb = engine.knowledge()
+            kb = engine.knowledge() if knowledge else None
             if kb is not None and hasattr(kb, "ensure_ready"):
                 kb.ensure_ready()
         except Exception:  # warming is best effort; the turn that needs it reports errors
             pass
-    threading.Thread(target=work, name="interviewer-warm", daemon=True).start()
+    thread = threading.Thread(target=work, name="interviewer-warm", daemon=True)
+    thread.start()
+    return thread
 
 
 def _show(reply) -> None:
@@ -82,7 +84,7 @@ def _run(engine, reply) -> None:
     _show(reply)
     if reply.ended:
         return
-    _warm(engine, session_id)
+    warming = _warm(engine, session_id, knowledge=sys.stdin.isatty())
     try:
         for line in _read_turns(engine, session_id):
             try:
@@ -105,6 +107,9 @@ def _run(engine, reply) -> None:
         typer.echo(f"\ninterrupted: the session is saved; continue with `interviewer resume {session_id}`",
                    err=True)
         raise typer.Exit(130)
+    finally:
+        # torch aborts the process if it exits while a thread is still encoding.
+        warming.join()
     _finish(engine, session_id)
 
 

@@ -1,0 +1,139 @@
+"""The terminal chat end to end: piped turns, kill -9 durability, sessions, problems, resume."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from interviewer.cli import app
+
+BIN = Path(sys.executable).with_name("interviewer")
+
+
+def _env(home: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("INTERVIEWER_", "OPENAI_", "ANTHROPIC_"))}
+    env["INTERVIEWER_HOME"] = str(home)
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def _chat(home: Path, lines: list[str], *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN), "chat", *args], input="\n".join(lines) + "\n", capture_output=True,
+                          text=True, env=_env(home), timeout=timeout, cwd=home.parent)
+
+
+def test_piped_chat_end_to_end(interviewer_home):
+    lines = ["How do we want to balance content vs ads?", "How many daily active users are there?",
+             "/help", "So the ML task is ranking posts by predicted meaningful engagement.", "/next",
+             "Offline I'd use PR-AUC per action and NDCG; online sessions per member.", "/end"]
+    res = _chat(interviewer_home, lines, "--problem", "linkedin-feed", "--minutes", "30")
+    assert res.returncode == 0, res.stderr
+    out = res.stdout
+    assert "Traceback" not in out + res.stderr
+    assert "Design the LinkedIn feed · 30 minutes" in out
+    assert "ad load is capped at about 15%" in out                       # the ads fact
+    assert "130 million" in out                                          # the scale fact
+    assert "/hint" in out and "Metrics" in out                           # help text, next stage
+    assert out.count("you> ") == len(lines)
+    assert "saved in" in out and str(interviewer_home) in out
+    sid = out.split("session ", 1)[1].split()[0]
+    runner = CliRunner()
+    listed = json.loads(runner.invoke(app, ["sessions", "--format", "json"]).stdout)
+    assert listed[0]["id"] == sid and listed[0]["status"] == "ended" and listed[0]["problem"] == "linkedin-feed"
+    assert {"id", "problem", "started", "stage", "status"} <= set(listed[0])
+    text = runner.invoke(app, ["sessions"]).stdout
+    assert sid in text and "linkedin-feed" in text
+
+
+def test_eof_ends_the_interview_and_question_mode(interviewer_home):
+    res = _chat(interviewer_home, ["How many users do we have?"], "--question", "Design a spam filter for email")
+    assert res.returncode == 0, res.stderr
+    assert "spam filter" in res.stdout and "assumption" in res.stdout.lower()
+    con = sqlite3.connect(interviewer_home / "interviewer.db")
+    assert con.execute("SELECT status FROM sessions").fetchall() == [("ended",)]
+
+
+def test_kill_9_mid_interview_loses_no_committed_turn(interviewer_home):
+    proc = subprocess.Popen([str(BIN), "chat", "--problem", "linkedin-feed"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1,
+                            env=_env(interviewer_home), cwd=interviewer_home.parent)
+    out: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [out.put(line) for line in proc.stdout], daemon=True).start()
+
+    def wait_for_reply(timeout=180.0) -> str:
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                line = out.get(timeout=1)
+            except queue.Empty:
+                continue
+            if line.startswith("interviewer> "):
+                return line
+        raise AssertionError("no reply from the chat process")
+
+    sent = ["How many daily active users are there?", "What's the latency budget?",
+            "So the ML task is to rank posts by predicted engagement.", "/hint is not a command here"]
+    try:
+        wait_for_reply()                                   # the welcome
+        for line in sent:
+            proc.stdin.write(line + "\n")
+            proc.stdin.flush()
+            wait_for_reply()
+        proc.stdin.write("How fresh does content need to be?\n")   # killed while (or before) replying
+        proc.stdin.flush()
+        time.sleep(0.2)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == -signal.SIGKILL
+    con = sqlite3.connect(interviewer_home / "interviewer.db")
+    assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    rows = con.execute("SELECT role, text FROM turns ORDER BY seq").fetchall()
+    candidate = [t for r, t in rows if r == "candidate"]
+    assert candidate[:len(sent)] == sent                      # every turn that got a reply is saved
+    assert sum(1 for r, _ in rows if r == "interviewer") >= len(sent) + 1
+    assert con.execute("SELECT status FROM sessions").fetchone() == ("active",)
+    # ... and the session can be resumed from the saved state.
+    res = subprocess.run([str(BIN), "resume", "latest"], input="/end\n", capture_output=True, text=True,
+                         env=_env(interviewer_home), timeout=300, cwd=interviewer_home.parent)
+    assert res.returncode == 0, res.stderr
+    assert "Welcome back" in res.stdout or "Good to have you back" in res.stdout
+
+
+def test_problems_lists_bank_and_reports_invalid_files(settings):
+    runner = CliRunner()
+    res = runner.invoke(app, ["problems"])
+    assert res.exit_code == 0 and "linkedin-feed" in res.stdout and "Design the LinkedIn feed" in res.stdout
+    settings.user_problems_dir.mkdir(parents=True)
+    (settings.user_problems_dir / "broken.yaml").write_text("id: broken\ntitle: x\n")
+    (settings.user_problems_dir / "notyaml.yaml").write_text("id: [unclosed\n")
+    res = runner.invoke(app, ["problems"])
+    assert res.exit_code == 1
+    assert "linkedin-feed" in res.stdout
+    assert "broken.yaml" in res.stderr and "field" in res.stderr
+    assert "notyaml.yaml" in res.stderr and "invalid YAML" in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_clear_errors_without_traceback(settings):
+    runner = CliRunner()
+    for args, message in ((["resume", "nope"], "unknown session"), (["resume", "latest"], "unknown session"),
+                          (["chat", "--problem", "no-such"], "unknown problem"),
+                          (["chat", "--problem", "linkedin-feed", "--question", "x"], "not both")):
+        res = runner.invoke(app, args)
+        assert res.exit_code == 1, args
+        assert message in res.stderr and "Traceback" not in res.stderr
+    assert "no sessions yet" in runner.invoke(app, ["sessions"]).stdout
