@@ -3,7 +3,7 @@
 Speaks ``GET /v1/models`` and ``POST /v1/chat/completions`` (plain, streaming SSE, tool calls,
 ``response_format`` json_schema). Faults are queued per request: ``server.fail("500")``,
 ``server.fail("429", retry_after=1)``, ``server.fail("hang")``, ``server.fail("malformed")``,
-``server.fail("prose")``, ``server.fail("refusal")``, ``server.fail("drop")`` (stream cut
+``server.fail("prose")``, ``server.fail("refusal")``, ``server.fail("ok")`` (served normally), ``server.fail("drop")`` (stream cut
 after a few chunks), ``server.fail("bad_json_body")`` (HTTP 200 with a body that is not JSON).
 Every request is recorded with its headers and body.
 """
@@ -210,6 +210,8 @@ class _Handler(BaseHTTPRequestHandler):
         return self._complete(body, fault)
 
     def _apply_transport_fault(self, fault: Fault) -> bool:
+        if fault.kind == "ok":              # a placeholder: this request is served normally
+            return False
         if fault.kind == "500":
             self._error(500, "internal error (injected)")
             return True
