@@ -117,8 +117,7 @@ def test_cli_chat_survives_the_provider_going_down_without_a_traceback(server, i
     proc = subprocess.run([exe, "chat", "--problem", "linkedin-feed"],
                           input="\n".join(lines) + "\n", capture_output=True, text=True, env=env, timeout=300)
     out = proc.stdout + proc.stderr
-    # (exit code not asserted: a daemon warm-up thread can abort the process at exit, a chat CLI issue)
-    assert "saved in" in proc.stdout, out[-2000:]
+    assert proc.returncode == 0 and "saved in" in proc.stdout, out[-2000:]
     assert "Traceback" not in out and TEST_KEY not in out
     assert "did not answer" in out and "HTTP 500" in out and "saved" in out
     assert out.count(server.reply({})) >= 3     # the model phrased the turns before and after the outage

@@ -107,9 +107,17 @@ def _strip(text: str, sentences: list[str]) -> str:
 
 
 def _model_label(chat_model: Any, model_name: str | None) -> str:
+    """"llm:<provider:model>", from ``model_name`` or the chat model's LangChain tracing params."""
     if model_name:
         return model_name if model_name.startswith("llm:") else f"llm:{model_name}"
-    name = getattr(chat_model, "model_name", None) or getattr(chat_model, "model", None)
+    try:
+        params = chat_model._get_ls_params()
+        provider, name = params.get("ls_provider"), params.get("ls_model_name")
+    except Exception:
+        provider = name = None
+    name = name or getattr(chat_model, "model_name", None) or getattr(chat_model, "model", None)
+    if provider and name:
+        return f"llm:{provider}:{name}"
     return f"llm:{name or type(chat_model).__name__}"
 
 
