@@ -75,6 +75,15 @@ def test_offline_interview_in_a_real_browser(tmp_path):
         SCREENSHOT.parent.mkdir(exist_ok=True)
         page.screenshot(path=str(SCREENSHOT), full_page=False)
 
+        # a reload (direct load of /?session=<id>) resumes the same interview from SQLite
+        count = page.get_by_test_id("stChatMessage").count()
+        page.reload()
+        page.get_by_role("button", name="End interview").wait_for(timeout=SLOW)
+        page.wait_for_function(
+            f"() => document.querySelectorAll('[data-testid=\"stChatMessage\"]').length >= {count}",
+            timeout=SLOW)
+        assert "Who are the users" in page.get_by_test_id("stChatMessage").nth(1).inner_text()
+
         page.get_by_role("button", name="End interview").click()
         report = page.get_by_role("heading", name="Report")
         failed = page.get_by_test_id("stAlertContentError")

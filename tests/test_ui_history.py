@@ -22,7 +22,7 @@ def test_history_lists_a_session_saved_earlier_and_resumes_it():
     reply.text
     sid = reply.session_id
 
-    at = open_page("pages/history.py")
+    at = open_page("views/history.py")
     table = at.dataframe[0].value
     assert "Design the LinkedIn feed" in set(table["problem"])
     labels = at.selectbox[0].options
@@ -49,7 +49,7 @@ def test_scores_per_stage_over_time_are_charted():
             "stages": [{"id": "problem", "name": "Problem", "score": score},
                        {"id": "metrics", "name": "Metrics", "score": score + 1}],
             "overall": {"level": "lean hire", "score": score + 0.5, "reasons": []}})
-    at = open_page("pages/history.py")
+    at = open_page("views/history.py")
     assert not at.exception
     assert "Scores per stage over time" in texts(at) or any(
         "Scores per stage over time" in s.value for s in at.subheader)

@@ -12,7 +12,7 @@ APP = str(Path(__file__).resolve().parent.parent / "ui" / "app.py")
 def settings_page() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
-    at.switch_page("pages/settings.py").run()
+    at.switch_page("views/settings.py").run()
     assert not at.exception, at.exception
     return at
 

@@ -19,12 +19,14 @@ from ui import components, resources  # noqa: E402
 
 st.set_page_config(page_title="interviewer · ML system design", page_icon="🎯", layout="wide")
 
-PAGES_DIR = Path(__file__).resolve().parent / "pages"
+# Not "pages/": Streamlit would also auto-discover that folder and run a page without this
+# script on a direct URL load (e.g. a reload of /interview?session=...).
+VIEWS_DIR = Path(__file__).resolve().parent / "views"
 pages = [
-    st.Page(PAGES_DIR / "interview.py", title="Interview", icon=":material/forum:", default=True),
-    st.Page(PAGES_DIR / "feedback.py", title="Feedback", icon=":material/grading:"),
-    st.Page(PAGES_DIR / "history.py", title="History", icon=":material/history:"),
-    st.Page(PAGES_DIR / "settings.py", title="Settings", icon=":material/settings:"),
+    st.Page(VIEWS_DIR / "interview.py", title="Interview", icon=":material/forum:", default=True),
+    st.Page(VIEWS_DIR / "feedback.py", title="Feedback", icon=":material/grading:"),
+    st.Page(VIEWS_DIR / "history.py", title="History", icon=":material/history:"),
+    st.Page(VIEWS_DIR / "settings.py", title="Settings", icon=":material/settings:"),
 ]
 nav = st.navigation(pages)
 components.style()

@@ -12,7 +12,7 @@ settings = resources.settings()
 
 def open_session(sid: str) -> None:
     st.session_state["session_id"] = sid
-    st.switch_page("pages/interview.py", query_params={"session": sid})
+    st.switch_page("views/interview.py", query_params={"session": sid})
 
 
 with components.user_errors("Reading past interviews"):
@@ -25,7 +25,7 @@ with components.user_errors("Reading past interviews"):
     names = {s.id: s.id.capitalize() for s in flow.stages}        # short column labels
     if not items:
         st.info("No interviews yet. Start one on the Interview page.", icon=":material/forum:")
-        st.page_link("pages/interview.py", label="Start an interview", icon=":material/play_arrow:")
+        st.page_link("views/interview.py", label="Start an interview", icon=":material/play_arrow:")
     else:
         table = pd.DataFrame([{
             "started": i.started, "problem": i.title, "status": i.status,
