@@ -136,3 +136,24 @@ def test_constructing_without_a_key_fails_fast_with_what_to_set(settings):
 
     with pytest.raises(ProviderError, match="OPENAI_API_KEY"):
         LLMVoice(Settings(model="openai:gpt-4o-mini"))
+
+
+def test_reason_specific_instructions_and_app_moves_stay_offline(settings):
+    class Counting(GenericFakeChatModel):
+        def _stream(self, *a, **kw):
+            raise AssertionError("the model must not be called for app moves")
+
+    import itertools
+
+    from langchain_core.messages import AIMessage
+
+    v = LLMVoice(settings, chat_model=Counting(messages=itertools.cycle([AIMessage("x")])), retry=fast_retry())
+    resume = Move(kind="welcome", stage="metrics", reason="resume", opening="Which offline metric would you use?")
+    assert "Welcome the candidate back" in v.instruction(resume, _ctx())
+    time_up = Move(kind="advance", stage="problem", next_stage="metrics", opening="How would you measure it?",
+                   reason="time_up")
+    assert "time is up" in v.instruction(time_up, _ctx())
+    covered = Move(kind="advance", stage="problem", next_stage="metrics", opening="How?", reason="covered")
+    assert "Close the current stage" in v.instruction(covered, _ctx())     # no variant: the base fragment
+    helped = "".join(v.speak(Move(kind="redirect", stage="problem", reason="help"), _ctx()))
+    assert "/hint" in helped

@@ -36,6 +36,9 @@ MAX_SOURCES = 3
 SOURCE_WORDS = 90
 TEMPERATURE = 0.4
 _FINISH_KEYS = ("finish_reason", "stop_reason", "done_reason")
+# Moves about the app itself (command help, unknown command, a finished session) keep the
+# offline voice's exact wording: there is nothing for a model to phrase.
+OFFLINE_MOVES = {("redirect", "help"), ("redirect", "unknown_command"), ("end", "already_ended")}
 
 
 def _cut(text: str, words: int) -> str:
@@ -72,6 +75,7 @@ class LLMVoice:
         self.retry = retry or RetryPolicy.from_settings(settings, timeout_retries=0)
         self.last_prompt_tokens = 0
         self.notice: str | None = None
+        self._offline_voice: Any = None
 
     # ---- context ----------------------------------------------------------------------
     def _stage_name(self, stage_id: str | None) -> str:
@@ -81,23 +85,27 @@ class LLMVoice:
             return stage_id or ""
 
     def instruction(self, move: Move, ctx: VoiceContext) -> str:
-        p = self.prompt
+        """The move rendered from its fragment (``kind.reason`` when the prompt file has one)."""
         kind = move.kind
-        if kind == "welcome":
-            return p.render_fragment("welcome", opening=move.opening or "")
-        if kind == "answer_fact":
+        values: dict[str, object] = {}
+        if kind in ("welcome",):
+            values = {"opening": move.opening or ""}
+        elif kind == "answer_fact":
             if move.fact is None:
-                return p.render_fragment("assume")
-            return p.render_fragment("answer_fact", fact=_cut(move.fact.answer, FACT_WORDS * 2))
-        if kind == "probe":
-            return p.render_fragment("probe", probe=move.probe or "")
-        if kind == "advance":
-            return p.render_fragment("advance", next_stage_name=self._stage_name(move.next_stage),
-                                     opening=move.opening or "")
-        if kind == "hint":
+                kind = "assume"
+            else:
+                values = {"fact": _cut(move.fact.answer, FACT_WORDS * 2)}
+        elif kind == "probe":
+            values = {"probe": move.probe or ""}
+        elif kind == "advance":
+            values = {"next_stage_name": self._stage_name(move.next_stage), "opening": move.opening or ""}
+        elif kind == "hint":
             items = [f"[{h.citation}] {_cut(h.text, SOURCE_WORDS)}" for h in move.sources[:MAX_SOURCES]]
-            return p.render_fragment("hint", sources="\n".join(items) or "(no passages found)")
-        return p.render_fragment(kind)
+            values = {"sources": "\n".join(items) or "no passages found"}
+        key = f"{kind}.{move.reason}" if move.reason else kind
+        if key not in self.prompt.fragments:
+            key = kind
+        return self.prompt.render_fragment(key, **values)
 
     def _split_turns(self, turns: list[Turn]) -> tuple[list[Turn], str]:
         turns = list(turns)
@@ -137,7 +145,17 @@ class LLMVoice:
         )
 
     # ---- speaking ---------------------------------------------------------------------
+    def _offline(self) -> Any:
+        if self._offline_voice is None:
+            from interviewer.voice.offline import OfflineVoice
+
+            self._offline_voice = OfflineVoice(self.settings.prompts_dir)
+        return self._offline_voice
+
     def speak(self, move: Move, ctx: VoiceContext) -> Iterator[str]:
+        if (move.kind, move.reason) in OFFLINE_MOVES:   # commands and system states: exact wording
+            yield self._offline().render(move, ctx)
+            return
         msgs = self.messages(move, ctx)
         self.last_prompt_tokens = count_message_tokens(msgs)
         finished = False
