@@ -8,7 +8,7 @@ from kb_helpers import make_bad_files, write_guide
 from conftest import CORPUS_DIR, SEED_DIR
 from interviewer.knowledge.loaders import LoadError, collect, load
 from interviewer.knowledge.records import SQLiteRecordManager
-from interviewer.knowledge.splitting import clean_text, split, stages_of
+from interviewer.knowledge.splitting import CHUNK_SIZE, clean_text, split, stages_of
 
 
 def _load_one(path):
@@ -98,7 +98,7 @@ def test_long_sections_are_split_by_size(tmp_path):
     para = " ".join(f"Sentence {i} about feature freshness and caching." for i in range(200))
     docs = split(_load_one(write_guide(tmp_path, "long.md", "Long", None, "## Big\n\n" + para)))
     assert len(docs) > 3
-    assert all(len(clean_text(d.page_content, d.metadata)) <= 1200 for d in docs)
+    assert all(len(clean_text(d.page_content, d.metadata)) <= CHUNK_SIZE for d in docs)
     assert all(d.metadata["stageless"] for d in docs)
 
 

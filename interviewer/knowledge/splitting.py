@@ -30,8 +30,8 @@ from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharac
 
 from interviewer.knowledge.loaders import LoadedFile
 
-CHUNK_SIZE = 1200
-CHUNK_OVERLAP = 150
+CHUNK_SIZE = 800          # chars; keeps a chunk plus its heading line within MiniLM's 256-token window
+CHUNK_OVERLAP = 100
 HEADING_SEP = " > "
 _HEADERS = [("#", "h1"), ("##", "h2"), ("###", "h3"), ("####", "h4")]
 _HEADING_LINE = re.compile(r"^#{1,4} +\S", re.MULTILINE)
