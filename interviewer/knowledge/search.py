@@ -2,7 +2,8 @@
 
 Hybrid = reciprocal rank fusion (RRF, k=60) of the vector ranking and the BM25 ranking. BM25 is
 built over every chunk's indexed text (context line + chunk) and cached; it is rebuilt when the
-store's records change (any ingest that adds, refreshes or removes chunks, in any process).
+store's records change: at once after an ingest through the same ``KnowledgeBase``, and within
+``RECHECK_SECONDS`` after an ingest by another process (the CLI while the app runs).
 
 Scores: vector mode returns cosine similarity; hybrid returns the RRF score (higher is better,
 only comparable within one result list).
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from dataclasses import dataclass
 from typing import Literal
 
@@ -30,6 +32,7 @@ MODES: tuple[str, ...] = ("hybrid", "vector", "bm25")
 DEFAULT_MODE: Mode = "hybrid"   # measured: see benchmarks/bench_retrieval.py and README
 RRF_K = 60
 CANDIDATES = 50                 # depth of each ranking fed to the fusion
+RECHECK_SECONDS = 1.0           # how often a warm searcher asks the records whether they changed
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[@.][a-z0-9]+)*")
 STOPWORDS = frozenset("""
@@ -87,10 +90,19 @@ class Searcher:
         self._chunks: dict[str, _Chunk] = {}
         self._order: list[str] = []
         self._bm25: BM25Okapi | None = None
+        self._checked_at = 0.0
 
     # ---- cache -----------------------------------------------------------------
+    def invalidate(self) -> None:
+        """Make the next search re-check the store (call after ingesting)."""
+        self._checked_at = 0.0
+
     def refresh(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and self._state is not None and now - self._checked_at < RECHECK_SECONDS:
+            return
         state = self.store.state()
+        self._checked_at = now
         with self._lock:
             if not force and state == self._state:
                 return

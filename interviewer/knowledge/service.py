@@ -106,6 +106,8 @@ class KnowledgeBase:
                         summary = builtin
                     else:
                         summary.merge(builtin)
+            if summary is not None:
+                self.searcher.invalidate()
             self._ready = True
             return summary
 
@@ -120,8 +122,11 @@ class KnowledgeBase:
 
     def ingest(self, paths: Iterable[Path | str], progress: bool = False) -> IngestSummary:
         with self._lock:
-            self._rebuild_if_new(progress=progress)
-            return ingest(list(paths), self.settings, progress=progress, store=self.store)
+            try:
+                self._rebuild_if_new(progress=progress)
+                return ingest(list(paths), self.settings, progress=progress, store=self.store)
+            finally:
+                self.searcher.invalidate()
 
     def search(self, query: str, stage: str | None = None, k: int = 5,
                mode: Mode | None = None) -> list[Hit]:
