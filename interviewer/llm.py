@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.embeddings import Embeddings
 
-from interviewer.settings import OFFLINE, Settings, mask_secret
+from interviewer.settings import OFFLINE, Settings, mask_secret, provider_env
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -96,19 +96,6 @@ def parse_model_spec(spec: str) -> ModelSpec:
     return ModelSpec(provider, model.strip())
 
 
-def _dotenv_value(name: str) -> str | None:
-    """A provider variable from ./.env (pydantic-settings only reads INTERVIEWER_* there)."""
-    path = os.path.join(os.getcwd(), ".env")
-    if not os.path.isfile(path):
-        return None
-    try:
-        from dotenv import dotenv_values
-
-        return (dotenv_values(path).get(name) or "").strip() or None
-    except Exception:
-        return None
-
-
 def resolve_api_key(settings: Settings, provider: str, api_key: str | None = None) -> tuple[str | None, str]:
     """(key, where it came from). Never logs or returns the key anywhere else."""
     if api_key and api_key.strip():
@@ -117,7 +104,7 @@ def resolve_api_key(settings: Settings, provider: str, api_key: str | None = Non
         return settings.api_key.get_secret_value().strip(), "INTERVIEWER_API_KEY"
     info = PROVIDERS.get(provider)
     if info and info.key_env:
-        value = (os.environ.get(info.key_env) or "").strip() or _dotenv_value(info.key_env)
+        value = provider_env(info.key_env)
         if value:
             return value, info.key_env
     return None, ""
@@ -203,7 +190,7 @@ def describe(settings: Settings, api_key: str | None = None) -> dict[str, Any]:
         keys["entered in the app"] = mask_secret(api_key)
     keys["INTERVIEWER_API_KEY"] = mask_secret(settings.api_key.get_secret_value()) if settings.api_key else ""
     for var in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY"):
-        keys[var] = mask_secret(os.environ.get(var) or _dotenv_value(var))
+        keys[var] = mask_secret(provider_env(var))
     out: dict[str, Any] = {"effective_model": effective, "configured_model": settings.model or "",
                            "base_url": settings.base_url or "", "keys": keys, "provider": "", "model": "",
                            "key_source": "", "package": "", "installed": True}

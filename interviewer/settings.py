@@ -81,7 +81,7 @@ class Settings(BaseSettings):
         """The model actually used: explicit setting, else OpenAI if a key is set, else offline."""
         if self.model:
             return self.model
-        if os.environ.get("OPENAI_API_KEY") or (self.api_key and self.base_url):
+        if provider_env("OPENAI_API_KEY") or (self.api_key and self.base_url):
             return DEFAULT_OPENAI_MODEL
         return OFFLINE
 
@@ -100,9 +100,24 @@ class Settings(BaseSettings):
                 out[name] = "" if value is None else str(value)
         out["effective_model"] = self.effective_model()
         for var in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY"):
-            if os.environ.get(var):
-                out[var] = mask_secret(os.environ[var])
+            if provider_env(var):
+                out[var] = mask_secret(provider_env(var))
         return out
+
+
+def provider_env(name: str) -> str | None:
+    """A provider variable (e.g. OPENAI_API_KEY) from the environment, else from ./.env."""
+    value = (os.environ.get(name) or "").strip()
+    if value:
+        return value
+    if not os.path.isfile(".env"):
+        return None
+    try:
+        from dotenv import dotenv_values
+
+        return (dotenv_values(".env").get(name) or "").strip() or None
+    except Exception:
+        return None
 
 
 def mask_secret(secret: str | None) -> str:

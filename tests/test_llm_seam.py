@@ -235,3 +235,11 @@ def test_classify_error_never_repeats_the_provider_message():
     err = classify_error(StatusError(403))
     assert KEY not in str(err) and err.kind == "auth"
     assert classify_error(ValueError("boom")).kind == "unknown"
+
+
+def test_openai_key_in_dotenv_selects_the_openai_default(tmp_path):
+    (tmp_path / ".env").write_text(f"OPENAI_API_KEY={KEY}\n")
+    s = Settings()
+    assert s.effective_model() == DEFAULT_OPENAI_MODEL
+    assert resolve_api_key(s, "openai") == (KEY, "OPENAI_API_KEY")
+    assert KEY not in repr(s.masked()) and KEY not in repr(describe(s))
