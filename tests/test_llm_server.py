@@ -133,7 +133,8 @@ def test_bad_structured_output_is_retried_once(server, fault):
     server.structured = lambda body: _grade_json(HONEST)
     server.fail(fault)
     assert [c.score for c in _grade(Settings()).criteria] == [3, 3, 1]
-    assert len(server.chat_requests()) == 2
+    first, second = [r.body for r in server.chat_requests()]
+    assert "response_format" in first and second["tools"][0]["function"]["name"] == "LLMGrade"
 
 
 def test_bad_structured_output_twice_is_a_grader_error(server):
