@@ -131,3 +131,22 @@ def test_sqlite_record_manager_persists_and_filters(tmp_path):
     assert rm.list_keys() == ["k2", "k3"]
     with pytest.raises(ValueError):
         rm.update(["x"], group_ids=["a", "b"])
+
+
+def test_pdf_pages_become_cited_chunks(tmp_path):
+    from kb_helpers import write_pdf
+
+    pdf = write_pdf(tmp_path / "paper.pdf", ["Two tower retrieval for candidates.", "Calibrate the ranker."])
+    f = _load_one(pdf)
+    assert f.kind == "pdf" and f.title == "paper"
+    docs = split(f)
+    assert [d.metadata["heading"] for d in docs] == ["page 1", "page 2"]
+    assert "Two tower retrieval" in clean_text(docs[0].page_content, docs[0].metadata)
+
+
+def test_broken_pdf_is_a_one_line_error(tmp_path):
+    bad = tmp_path / "broken.pdf"
+    bad.write_bytes(b"%PDF-1.4\nthis is not really a pdf")
+    with pytest.raises(LoadError) as exc:
+        load(collect([bad]).candidates[0])
+    assert "broken.pdf" in str(exc.value) and "\n" not in str(exc.value)

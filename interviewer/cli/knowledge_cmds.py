@@ -65,7 +65,9 @@ def register(app: typer.Typer) -> None:
         if fmt not in ("text", "json"):
             fail(f"unknown format '{fmt}': use text or json")
         with user_errors(*_errors_types()):
-            hits = _kb().search(query, stage=stage, k=k, mode=mode)
+            kb = _kb()
+            kb.ensure_ready(progress=True)  # first use: ingests the built-in guides
+            hits = kb.search(query, stage=stage, k=k, mode=mode)
         if fmt == "json":
             typer.echo(json.dumps([h.to_dict() for h in hits], indent=2, ensure_ascii=False))
             return

@@ -85,7 +85,7 @@ class KnowledgeBase:
         return self.store.collection
 
     # ---- public API ------------------------------------------------------------
-    def ensure_ready(self) -> IngestSummary | None:
+    def ensure_ready(self, progress: bool = False) -> IngestSummary | None:
         """Ingest the built-in guides unless already indexed; returns the summary if it ran."""
         if self._ready:
             return None
@@ -94,12 +94,12 @@ class KnowledgeBase:
                 return None
             store = self.store
             folder = Path(self.settings.knowledge_dir)
-            summary = self._rebuild_if_new()
+            summary = self._rebuild_if_new(progress=progress)
             if folder.is_dir():
                 key = f"builtin-fingerprint:{store.record_key}:{folder.resolve()}"
                 fp = folder_fingerprint(folder)
                 if records.get_meta(store.records_db, key) != fp or store.count() == 0:
-                    builtin = ingest([folder], self.settings, store=store)
+                    builtin = ingest([folder], self.settings, progress=progress, store=store)
                     if builtin.files:
                         records.set_meta(store.records_db, key, fp)
                     if summary is None:
