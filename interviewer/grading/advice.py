@@ -14,6 +14,18 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text else text
 
 
+def _second_person(text: str) -> str:
+    """'Picks offline metrics…' → 'pick offline metrics…' (key points are written in the third person)."""
+    first, _, rest = _lower_first(text).partition(" ")
+    if first.endswith("ies"):
+        first = first[:-3] + "y"
+    elif first.endswith(("sses", "shes", "ches", "xes")):
+        first = first[:-2]
+    elif first.endswith("s") and not first.endswith("ss"):
+        first = first[:-1]
+    return f"{first} {rest}".strip()
+
+
 def strengths_and_improvements(cov: CoverageResult, criteria: list[CriterionScore], flags: list,
                                f: Features, cap_reasons: list[str]) -> tuple[list[str], list[str]]:
     strengths: list[str] = []
@@ -23,7 +35,7 @@ def strengths_and_improvements(cov: CoverageResult, criteria: list[CriterionScor
     if not capped_hard:
         hits = sorted(cov.hit, key=lambda m: (-m.point.importance, -m.similarity, m.point.id))
         for m in hits[:MAX_STRENGTHS]:
-            strengths.append(f"You {_lower_first(m.point.text)}")
+            strengths.append(f"You {_second_person(m.point.text)}")
         if f.justified >= 2 and f.fragment_share < 0.5:
             strengths.append(f"You give reasons for your choices ({f.justified} sentences say why).")
 

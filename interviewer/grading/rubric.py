@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from interviewer.datafiles import load_yaml_model
 from interviewer.flow import SLUG, STAGE_IDS, StageId
@@ -13,7 +13,11 @@ from interviewer.flow import SLUG, STAGE_IDS, StageId
 CROSS_STAGE_IDS = ("structure-communication", "trade-offs", "driving-the-interview", "clarifying-questions")
 
 
-class Anchor(BaseModel):
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Anchor(_Strict):
     level: int = Field(ge=1, le=4)
     text: str = Field(min_length=3)
     signals: list[str] = Field(default_factory=list)
@@ -26,7 +30,7 @@ def _anchors_ok(anchors: list[Anchor]) -> list[Anchor]:
     return sorted(anchors, key=lambda a: a.level)
 
 
-class Criterion(BaseModel):
+class Criterion(_Strict):
     id: str = Field(pattern=SLUG)
     name: str = Field(min_length=3)
     weight: int = Field(default=1, ge=1, le=5)
@@ -41,7 +45,7 @@ class Criterion(BaseModel):
         return below[-1] if below else self.anchors[0]
 
 
-class RedFlag(BaseModel):
+class RedFlag(_Strict):
     id: str = Field(pattern=SLUG)
     criterion: str
     claim: str = Field(min_length=5)
@@ -57,7 +61,7 @@ class RedFlag(BaseModel):
         return any(m.lower() in low for m in self.markers)
 
 
-class RubricStage(BaseModel):
+class RubricStage(_Strict):
     id: StageId
     criteria: list[Criterion] = Field(min_length=2, max_length=4)
     red_flags: list[RedFlag] = Field(default_factory=list)
@@ -79,7 +83,7 @@ class RubricStage(BaseModel):
         raise KeyError(f"unknown criterion '{criterion_id}' in stage '{self.id}'")
 
 
-class CrossCriterion(BaseModel):
+class CrossCriterion(_Strict):
     id: str = Field(pattern=SLUG)
     name: str
     anchors: list[Anchor] = Field(min_length=1, max_length=4)
@@ -91,7 +95,7 @@ class CrossCriterion(BaseModel):
         return below[-1] if below else self.anchors[0]
 
 
-class Rubric(BaseModel):
+class Rubric(_Strict):
     version: int = 1
     levels: dict[int, str]
     stages: list[RubricStage]

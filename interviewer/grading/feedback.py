@@ -1,0 +1,109 @@
+"""The feedback service: grade one written answer for one stage.
+
+Everyone calls this (CLI, UI, report). The offline grader always runs (it is cheap and
+deterministic, and its missed key points drive the search for guidance); when an LLM is
+configured or given, the LLM grader is tried and, if it fails, the offline grade is
+returned with a notice saying so. Improvements cite retrieved guidance (``sources``).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from interviewer.flow import load_flow, parse_stage
+from interviewer.grading.models import GraderError, SourceRef, StageGrade
+from interviewer.grading.offline import Graded, grade_offline
+from interviewer.grading.rubric import load_rubric
+from interviewer.knowledge.types import Hit
+from interviewer.problems import Problem
+from interviewer.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MAX_CITED_POINTS = 3
+EMPTY_ANSWER = "the answer is empty: write or paste the answer you would give in this stage"
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:200] or type(exc).__name__
+
+
+def guidance_for(knowledge: Any, stage: str, graded: Graded) -> tuple[list[tuple[str, Hit]], list[str]]:
+    """One guide section per missed key point (most important first): [(point text, hit)]."""
+    if knowledge is None or not graded.missed_points:
+        return [], []
+    out: list[tuple[str, Hit]] = []
+    try:
+        for point in graded.missed_points[:MAX_CITED_POINTS]:
+            hits = knowledge.search(point.text, stage=stage, k=1)
+            if hits:
+                out.append((point.text, hits[0]))
+    except Exception as exc:  # retrieval is an extra: the grade stands without it
+        log.warning("guidance search failed: %s", _one_line(exc))
+        return out, [f"guidance search unavailable ({_one_line(exc)})"]
+    return out, []
+
+
+def _cite(grade: StageGrade, cited: list[tuple[str, Hit]]) -> StageGrade:
+    """Attach citations to the matching improvements and list the sources."""
+    sources: list[SourceRef] = list(grade.sources)
+    seen = {(s.source, s.heading) for s in sources}
+    improvements = list(grade.improvements)
+    for point_text, hit in cited:
+        ref = SourceRef(source=hit.source, heading=hit.heading)
+        if (ref.source, ref.heading) not in seen:
+            seen.add((ref.source, ref.heading))
+            sources.append(ref)
+        for i, imp in enumerate(improvements):
+            if point_text[:40].lower() in imp.lower() and "(see " not in imp:
+                improvements[i] = f"{imp.rstrip('.')} (see {hit.citation})."
+                break
+    return grade.model_copy(update={"sources": sources, "improvements": improvements})
+
+
+def grade_answer(settings: Settings, *, stage: str, text: str, problem: Problem, knowledge: Any = None,
+                 chat_model: Any = None, embedder: Any = None) -> StageGrade:
+    """Grade ``text`` as the candidate's answer in ``stage`` of ``problem``.
+
+    Raises ValueError for an empty answer or an unknown stage.
+    """
+    stage = parse_stage(stage)
+    if not (text or "").strip():
+        raise ValueError(EMPTY_ANSWER)
+    if embedder is None:
+        from interviewer.knowledge.embeddings import get_embedder
+
+        embedder = get_embedder(settings)
+    flow = load_flow(settings.prompts_dir)
+    rubric = load_rubric(settings.prompts_dir)
+    graded = grade_offline(stage=stage, text=text, problem=problem, embedder=embedder, flow=flow, rubric=rubric)
+    cited, search_notices = guidance_for(knowledge, stage, graded)
+    offline = _cite(graded.grade, cited)
+    offline = offline.model_copy(update={"notices": [*offline.notices, *search_notices]})
+
+    if chat_model is None and settings.is_offline:
+        return offline
+    try:
+        from interviewer.grading.llm_grader import grade_with_llm
+
+        if chat_model is None:
+            from interviewer.llm import build_chat_model
+
+            chat_model = build_chat_model(settings, temperature=0)
+        llm_grade = grade_with_llm(chat_model, rubric_stage=rubric.stage(stage), problem=problem, stage=stage,
+                                   text=text, guidance=[h for _, h in cited])
+    except (GraderError, ImportError) as exc:
+        return _fallback(offline, exc)
+    except Exception as exc:  # provider set-up errors (missing key, package) land here too
+        if type(exc).__name__ not in ("ProviderError", "LLMUnavailable"):
+            log.warning("LLM grader raised %s", type(exc).__name__)
+        return _fallback(offline, exc)
+    if not llm_grade.sources and offline.sources:
+        llm_grade = llm_grade.model_copy(update={"sources": offline.sources})
+    return llm_grade.model_copy(update={"notices": [*llm_grade.notices, *search_notices]})
+
+
+def _fallback(offline: StageGrade, exc: BaseException) -> StageGrade:
+    notice = f"LLM grader unavailable ({_one_line(exc)}); graded offline"
+    return offline.model_copy(update={"notices": [notice, *offline.notices]})
