@@ -70,10 +70,13 @@ def test_offline_interview_in_a_real_browser(tmp_path):
         hint.locator("summary").click()
         cited = hint.inner_text()
         assert ".md" in cited, cited
-        page.wait_for_timeout(500)
-        page.screenshot(path=str(ARTIFACTS / "ui-interview.png"), full_page=False)
+        # Streamlit scrolls inside its main container, so a tall viewport shows the whole chat
+        page.set_viewport_size({"width": 1280, "height": 1500})
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(ARTIFACTS / "ui-interview.png"))
         SCREENSHOT.parent.mkdir(exist_ok=True)
-        page.screenshot(path=str(SCREENSHOT), full_page=False)
+        page.screenshot(path=str(SCREENSHOT))
+        page.set_viewport_size({"width": 1280, "height": 900})
 
         # a reload (direct load of /?session=<id>) resumes the same interview from SQLite
         count = page.get_by_test_id("stChatMessage").count()
@@ -90,6 +93,12 @@ def test_offline_interview_in_a_real_browser(tmp_path):
         report.or_(failed).first.wait_for(timeout=SLOW)
         assert failed.count() == 0, failed.first.inner_text()
         page.get_by_text("Score per stage").wait_for(timeout=SLOW)
-        assert page.get_by_role("button", name=re.compile("Download the report")).is_visible()
-        page.screenshot(path=str(ARTIFACTS / "ui-report.png"), full_page=True)
+        download = page.get_by_test_id("stDownloadButton")
+        download.wait_for(timeout=SLOW)
+        assert "Download the report" in download.inner_text()
+        height = page.evaluate("() => Math.max(...[...document.querySelectorAll('*')]"
+                               ".map(e => e.scrollHeight))")
+        page.set_viewport_size({"width": 1280, "height": min(int(height) + 100, 6000)})
+        page.wait_for_timeout(1000)
+        page.screenshot(path=str(ARTIFACTS / "ui-report.png"))
         assert page.get_by_test_id("stException").count() == 0

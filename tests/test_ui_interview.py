@@ -97,3 +97,25 @@ def test_a_failing_provider_keeps_the_turn_and_says_so(ui_home):
     assert at.info or at.error, shown                                  # a visible notice
     turns = store().turns(sid)
     assert any(t.role == "candidate" and "meaningful engagement" in t.text for t in turns)
+
+
+def test_end_shows_the_report_with_chart_facts_and_download(ui_home):
+    at, sid = start_interview()
+    at.chat_input[0].set_value("How many daily active users do we have?").run()
+    at.chat_input[0].set_value("The goal is more ad revenue with happy users: I would predict the "
+                               "probability of a click, calibrated, and rank ads by bid times pCTR.").run()
+    button(at, "End interview").click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert "Report" in [h.value for h in at.header]
+    subheads = [h.value for h in at.subheader]
+    assert {"Score per stage", "Facts drawn out", "Facts missed"} <= set(subheads)
+    assert len(at.get("arrow_vega_lite_chart")) >= 1 or len(at.get("vega_lite_chart")) >= 1
+    assert at.get("download_button")
+    overall = {m.label: m.value for m in at.metric}
+    assert overall["Overall"] and overall["Score"].endswith("/4")
+    # the facts the candidate asked about are listed as drawn out
+    assert any("check_circle" in m.value and "daily active" in m.value.lower() for m in at.markdown)
+    saved = store().get_report(sid)
+    assert saved and saved["overall"]["level"].lower() == overall["Overall"].lower()
+    assert "Hint" not in [b.label for b in at.button]                  # the interview is over

@@ -8,8 +8,8 @@ import streamlit as st
 
 from ui import components, resources
 
-LEVEL_ICONS = {"strong hire": "🟢", "hire": "🟢", "lean hire": "🟡", "lean no hire": "🟠",
-               "no hire": "🔴"}
+LEVEL_COLORS = {"strong hire": "green", "hire": "green", "lean hire": "orange", "lean no hire": "orange",
+                "no hire": "red"}
 
 
 def _label(score: Any) -> str:
@@ -54,19 +54,27 @@ def score_card(grade: dict[str, Any], notices: list[str] | None = None) -> None:
         components.sources_expander(f"Sources to read ({len(grade['sources'])})", grade["sources"])
 
 
-def load_report(settings, sid: str):
-    """(report JSON, Markdown) for an ended session, building and saving it the first time."""
+def score_chart(df) -> None:
+    """Bars per stage on a fixed 0–4 axis (st.bar_chart would stretch the axis to the data)."""
+    import altair as alt
+
+    chart = (alt.Chart(df).mark_bar(color="#2f5bea", cornerRadiusTopLeft=4, cornerRadiusTopRight=4)
+             .encode(x=alt.X("stage:N", sort=None, title=None, axis=alt.Axis(labelAngle=0)),
+                     y=alt.Y("score:Q", scale=alt.Scale(domain=[0, 4]), title="score (1–4)",
+                             axis=alt.Axis(values=[1, 2, 3, 4])),
+                     tooltip=["stage", "score"])
+             .properties(height=240))
+    st.altair_chart(chart, width="stretch")
+
+
+def load_report(settings, sid: str) -> tuple[dict[str, Any], str]:
+    """(report JSON, Markdown) of a session; the report service saves an ended session's
+    report and reuses it, so this is cheap after the first time."""
     from interviewer import report as report_mod
 
-    cached = st.session_state.get("_report_cache")
-    if cached and cached[0] == sid:
-        return cached[1], cached[2]
     with st.spinner("Grading the interview…"):
         rep = report_mod.build_report(settings, sid, knowledge=resources.knowledge(settings))
-        data = rep.to_json()
-        markdown = report_mod.render_markdown(rep)
-    st.session_state["_report_cache"] = (sid, data, markdown)
-    return data, markdown
+    return rep.to_json(), report_mod.render_markdown(rep)
 
 
 def report_section(settings, sid: str) -> None:
@@ -83,48 +91,60 @@ def render_report(data: dict[str, Any], markdown: str, sid: str) -> None:
     overall = data.get("overall") or {}
     level = str(overall.get("level", ""))
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Overall", f"{LEVEL_ICONS.get(level.lower(), '')} {level}".strip())
+    c1.metric("Overall", level.capitalize() or "—")
     score = overall.get("score")
     c2.metric("Score", f"{score:.1f}/4" if isinstance(score, (int, float)) else str(score or "—"))
-    c3.metric("Facts drawn out", f"{len(data.get('facts_revealed') or [])}/"
-              f"{len(data.get('facts_revealed') or []) + len(data.get('facts_missed') or [])}")
+    drawn, missed = len(data.get("facts_revealed") or []), len(data.get("facts_missed") or [])
+    c3.metric("Facts drawn out", f"{drawn}/{drawn + missed}" if drawn + missed else "—",
+              help="Facts from the problem's hidden fact sheet that your questions drew out.")
     c4.metric("Hints used", data.get("hints_used", 0))
+    if level:
+        st.badge(level, color=LEVEL_COLORS.get(level.lower(), "gray"), icon=":material/assessment:")
     for reason in overall.get("reasons") or []:
         st.markdown(f"- {reason}")
 
     stages = data.get("stages") or []
     if stages:
-        df = pd.DataFrame({"stage": [s.get("name") or s.get("id") for s in stages],
+        df = pd.DataFrame({"stage": [f"{i}. {str(s.get('id', '')).capitalize()}" for i, s in enumerate(stages, 1)],
                            "score": [s.get("score") or 0 for s in stages]})
         st.subheader("Score per stage", anchor=False)
-        st.bar_chart(df, x="stage", y="score", sort=False, height=260, y_label="score (1–4)", x_label="")
+        score_chart(df)
         for s in stages:
             title = f"{s.get('name') or s.get('id')} · {s.get('score') or '—'}/4 {_label(s.get('score'))}"
             with st.expander(title, icon=":material/fact_check:"):
+                if s.get("note"):
+                    st.caption(s["note"].capitalize())
+                for notice in s.get("notices") or []:
+                    st.caption(notice)
                 for key, label in (("strengths", "Strengths"), ("improvements", "To improve")):
                     if s.get(key):
                         st.markdown(f"**{label}**")
                         for item in s[key]:
                             st.markdown(f"- {item}")
                 criteria_table(s.get("criteria") or [])
+    if data.get("cross_stage"):
+        with st.expander("Across the interview", icon=":material/insights:"):
+            criteria_table(data["cross_stage"])
 
     left, right = st.columns(2)
     with left:
         st.subheader("Facts drawn out", anchor=False)
         for f in data.get("facts_revealed") or []:
-            st.markdown(f"- ✅ {_fact(f)}")
+            st.markdown(f":green[:material/check_circle:] {_fact(f)}")
         if not data.get("facts_revealed"):
-            st.caption("None: ask clarifying questions early.")
+            st.caption("None: ask clarifying questions early." if missed else "This question has no fact sheet.")
     with right:
         st.subheader("Facts missed", anchor=False)
         for f in data.get("facts_missed") or []:
-            st.markdown(f"- ❌ {_fact(f)}")
+            st.markdown(f":red[:material/cancel:] {_fact(f)}")
         if not data.get("facts_missed"):
-            st.caption("None missed.")
+            st.caption("None missed." if drawn else "This question has no fact sheet.")
     if data.get("study_next"):
         st.subheader("Study next", anchor=False)
-        for item in data["study_next"]:
-            st.markdown(f"- {_fact(item)}")
+        for ref in data["study_next"]:
+            heading = ref.get("heading") if isinstance(ref, dict) else ""
+            source = ref.get("source") if isinstance(ref, dict) else str(ref)
+            st.markdown(f"- **{source}** › {heading}" if heading else f"- **{source}**")
     st.download_button("Download the report (Markdown)", markdown, file_name=f"interview-{sid}.md",
                        mime="text/markdown", icon=":material/download:", type="primary")
 

@@ -17,6 +17,9 @@ DRAFT = "draft"                       # a message that was too long to send, kep
 LENGTHS = [20, 30, 45, 60, 90]
 AVATAR_IV = ":material/record_voice_over:"
 AVATAR_ME = ":material/person:"
+ACTIONS = {"/hint": ":material/lightbulb: You asked for a hint",
+           "/next": ":material/skip_next: You moved to the next stage",
+           "/end": ":material/flag: You ended the interview"}
 
 
 def current_session_id() -> tuple[str | None, bool]:
@@ -132,6 +135,10 @@ def show_reply(reply) -> None:
 def transcript(sid: str, settings) -> None:
     for t in resources.store(settings).turns(sid):
         if t.role == "candidate":
+            action = ACTIONS.get(t.text.strip().lower()) if t.text.startswith("/") else None
+            if action:                      # a button press (Hint / Next stage / End), not words
+                st.caption(action)
+                continue
             with st.chat_message("user", avatar=AVATAR_ME):
                 st.markdown(t.text)
             continue
