@@ -57,11 +57,15 @@ def test_piped_chat_end_to_end(interviewer_home):
 
 
 def test_eof_ends_the_interview_and_question_mode(interviewer_home):
-    res = _chat(interviewer_home, ["How many users do we have?"], "--question", "Design a spam filter for email")
-    assert res.returncode == 0, res.stderr
+    res = CliRunner().invoke(app, ["chat", "--question", "Design a spam filter for email", "--minutes", "20"],
+                             input="How many users do we have?\n")          # in-process, piped
+    assert res.exit_code == 0, res.output
     assert "spam filter" in res.stdout and "assumption" in res.stdout.lower()
+    assert "you> How many users do we have?" in res.stdout
     con = sqlite3.connect(interviewer_home / "interviewer.db")
     assert con.execute("SELECT status FROM sessions").fetchall() == [("ended",)]
+    roles = [r[0] for r in con.execute("SELECT role FROM turns ORDER BY seq")]
+    assert roles == ["interviewer", "candidate", "interviewer", "candidate", "interviewer"]   # + /end
 
 
 def test_kill_9_mid_interview_loses_no_committed_turn(interviewer_home):

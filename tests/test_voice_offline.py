@@ -121,6 +121,13 @@ def test_excerpt_is_short():
     assert len(excerpt(long).split()) <= 41
 
 
+def test_every_assume_variant_says_your_call_and_assumption(voice, feed):
+    for reason in (None, "custom"):
+        for seed in range(30):
+            text = voice.render(Move("assume", stage="problem", reason=reason), _ctx(feed, seed=seed)).lower()
+            assert "your call" in text and "assumption" in text
+
+
 def test_advance_names_next_stage_and_opening(voice, feed):
     move = Move("advance", stage="metrics", next_stage="requirements", opening="What data would you train on?",
                 reason="time_up")
