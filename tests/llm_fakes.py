@@ -120,3 +120,21 @@ def grade_from_prompt(body: dict, score: int = 3) -> dict:
     quote = " ".join(first.split()[:12])
     return {"criteria": [{"id": i, "score": score, "quotes": [quote], "missing": [], "rationale": "ok"} for i in ids],
             "red_flags": [], "strengths": [], "improvements": [{"text": "Add numbers.", "source": "G1"}]}
+
+
+class StubKnowledge:
+    """Stands in for the knowledge base (its own tests cover retrieval)."""
+
+    def search(self, query: str, stage: str | None = None, k: int = 5, **kw) -> list:
+        from interviewer.knowledge.types import Hit
+
+        return [Hit(source="metrics.md", heading="PR-AUC", text="Use PR-AUC when positives are rare.",
+                    score=0.9, stages=("metrics",))][:k]
+
+
+def files_containing(root, needle: bytes) -> list[str]:
+    hits = []
+    for path in root.rglob("*"):
+        if path.is_file() and needle in path.read_bytes():
+            hits.append(str(path.relative_to(root)))
+    return hits

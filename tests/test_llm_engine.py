@@ -4,19 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from interviewer.knowledge.types import Hit
 from interviewer.settings import Settings
-from llm_fakes import TEST_KEY, fake_server, server  # noqa: F401  (fixtures)
+from llm_fakes import TEST_KEY, StubKnowledge, fake_server, files_containing, server  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.slow
-
-
-class StubKnowledge:
-    """Stands in for the knowledge base (its own tests cover retrieval)."""
-
-    def search(self, query: str, stage: str | None = None, k: int = 5, **kw) -> list[Hit]:
-        return [Hit(source="metrics.md", heading="PR-AUC", text="Use PR-AUC when positives are rare.",
-                    score=0.9, stages=("metrics",))][:k]
 
 
 @pytest.fixture
@@ -75,14 +66,6 @@ def test_hang_and_cut_stream_fall_back_offline_with_a_notice(engine, server):
     assert len(_candidate_texts(engine, sid)) == 2
 
 
-def _files_containing(root, needle: bytes) -> list[str]:
-    hits = []
-    for path in root.rglob("*"):
-        if path.is_file() and needle in path.read_bytes():
-            hits.append(str(path.relative_to(root)))
-    return hits
-
-
 def test_the_key_reaches_no_file_under_home(engine, server, interviewer_home):
     server.structured = None
     sid = engine.start("linkedin-feed").session_id
@@ -98,8 +81,8 @@ def test_the_key_reaches_no_file_under_home(engine, server, interviewer_home):
     assert all(r.header("Authorization") == f"Bearer {TEST_KEY}" for r in server.chat_requests())
     files = [p for p in interviewer_home.rglob("*") if p.is_file()]
     assert any(p.suffix == ".db" for p in files)
-    assert _files_containing(interviewer_home, TEST_KEY.encode()) == []
-    assert _files_containing(interviewer_home, TEST_KEY[-12:].encode()) == []
+    assert files_containing(interviewer_home, TEST_KEY.encode()) == []
+    assert files_containing(interviewer_home, TEST_KEY[-12:].encode()) == []
 
 
 def test_cli_chat_survives_the_provider_going_down_without_a_traceback(server, interviewer_home):
@@ -121,4 +104,4 @@ def test_cli_chat_survives_the_provider_going_down_without_a_traceback(server, i
     assert "Traceback" not in out and TEST_KEY not in out
     assert "did not answer" in out and "HTTP 500" in out and "saved" in out
     assert out.count(server.reply({})) >= 3     # the model phrased the turns before and after the outage
-    assert _files_containing(interviewer_home, TEST_KEY.encode()) == []
+    assert files_containing(interviewer_home, TEST_KEY.encode()) == []
