@@ -54,3 +54,20 @@ def test_scores_per_stage_over_time_are_charted():
     assert "Scores per stage over time" in texts(at) or any(
         "Scores per stage over time" in s.value for s in at.subheader)
     assert "lean hire" in set(at.dataframe[0].value["level"])
+
+
+def test_open_report_of_an_ended_session():
+    engine = _engine()
+    reply = engine.start(problem_id="linkedin-feed", minutes=30)
+    reply.text
+    sid = reply.session_id
+    engine.take_turn(sid, "How many daily active members do we have?").text
+    engine.end(sid).text
+
+    at = open_page("views/history.py")
+    box = at.selectbox[0]
+    box.set_value(sid).run()
+    button(at, "Open report").click().run()
+    assert not at.exception, at.exception
+    assert "Report" in [h.value for h in at.header]
+    assert at.get("download_button")

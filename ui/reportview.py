@@ -37,7 +37,7 @@ def score_card(grade: dict[str, Any], notices: list[str] | None = None) -> None:
     for notice in notices or []:
         st.info(notice, icon=":material/info:")
     m1, m2 = st.columns(2)
-    m1.metric("Score", f"{grade['score']}/4", _label(grade["score"]), delta_color="off")
+    m1.metric("Score", f"{grade['score']}/4", _label(grade["score"]), delta_color="off", delta_arrow="off")
     m2.metric("Grader", grade.get("grader", ""))
     left, right = st.columns(2)
     with left:

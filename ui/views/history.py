@@ -28,12 +28,17 @@ with components.user_errors("Reading past interviews"):
         st.page_link("views/interview.py", label="Start an interview", icon=":material/play_arrow:")
     else:
         table = pd.DataFrame([{
-            "started": i.started, "problem": i.title, "status": i.status,
-            "stage": names.get(i.stage, i.stage), "level": i.level or "—",
-            "score": i.overall, **{names[s]: i.stages.get(s) for s in names},
+            "started": i.started, "problem": i.title,
+            "status": "ended" if i.status == "ended" else f"in progress · {names.get(i.stage, i.stage)}",
+            "level": i.level or "—", "score": i.overall,
+            **{names[s]: i.stages.get(s) for s in names},
         } for i in items])
-        st.dataframe(table, hide_index=True, width="stretch",
-                     column_config={"score": st.column_config.NumberColumn(format="%.1f")})
+        stage_cols = {names[s]: st.column_config.NumberColumn(names[s], format="%d", width="small")
+                      for s in names}
+        st.dataframe(table, hide_index=True, width="stretch", column_config={
+            "problem": st.column_config.TextColumn("problem", width="medium"),
+            "score": st.column_config.ProgressColumn("score", min_value=1.0, max_value=4.0, format="%.1f"),
+            **stage_cols})
 
         rows = stage_scores_over_time(items)
         if rows:
@@ -51,14 +56,11 @@ with components.user_errors("Reading past interviews"):
         labels = {i.id: f"{i.started} · {i.title} · {i.status}" for i in items}
         chosen = st.selectbox("Interview", list(labels), format_func=lambda k: labels.get(k, k))
         item = next(i for i in items if i.id == chosen)
-        c1, c2, _ = st.columns([1, 1, 3])
-        if item.status != "ended":
-            if c1.button("Resume", type="primary", icon=":material/play_arrow:"):
-                open_session(chosen)
-        if c2.button("Open report" if item.status == "ended" else "Open", icon=":material/description:"):
-            if item.status == "ended":
+        with st.container(horizontal=True):
+            if item.status != "ended":
+                if st.button("Resume", type="primary", icon=":material/play_arrow:"):
+                    open_session(chosen)
+            elif st.button("Open report", type="primary", icon=":material/description:"):
                 st.session_state["history_report"] = chosen
-            else:
-                open_session(chosen)
         if st.session_state.get("history_report") == chosen:
             reportview.report_section(settings, chosen)
