@@ -61,7 +61,7 @@ _REVEAL_ASK = re.compile(
     r"\b(?:show|give|list|print|reveal|tell|share|dump|output|read|paste|send|display|recite|enumerate|spell\s+out)\b"
     r"[^.?!]{0,40}\b(?:all\s+(?:the\s+|your\s+)?facts|every\s+fact|your\s+(?:notes?|facts|checklist|key\s+points|"
     r"probes?|questions\s+list|criteria|expected\s+answers?)|the\s+(?:key\s+points|checklist|expected\s+answers?|"
-    r"probes?|criteria|solution|ideal\s+answer|model\s+answer)|what\s+(?:you'?re|you\s+are)\s+looking\s+for|"
+    r"probes?|solution|ideal\s+answer|model\s+answer)|what\s+(?:you'?re|you\s+are)\s+looking\s+for|"
     r"what\s+(?:a\s+)?(?:strong|good|perfect|ideal)\s+(?:candidate|answer))"
     r"|\bwhat\s+(?:are|is)\s+(?:all\s+)?(?:your|the)\s+(?:key\s+points|notes|facts|checklist|probes|criteria|"
     r"expected\s+answers?|ideal\s+answer|model\s+answer)\b"

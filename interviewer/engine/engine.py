@@ -224,7 +224,8 @@ class Engine:
             away = max(0.0, now - max(last_at, state.stage_started_at))
             state.stage_started_at += away
             move = Move("welcome", stage=state.stage, reason="resume",
-                        opening=self.policy.current_question(state))
+                        opening=self.policy.current_question(state),
+                        notice=getattr(self.voice, "notice", None))
             return self._reply(state, [move], seed_for(session_id, "resume", now))
 
     # ---- replies ---------------------------------------------------------------------------------
