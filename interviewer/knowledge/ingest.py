@@ -35,9 +35,9 @@ BATCH_SIZE = 64
 class IngestSummary:
     files: int = 0            # files indexed (changed or not)
     chunks: int = 0           # chunks in those files
-    added: int = 0
-    updated: int = 0
-    removed: int = 0
+    added: int = 0            # new chunks
+    updated: int = 0          # chunks of a changed file that replaced old ones
+    removed: int = 0          # chunks deleted (changed or vanished files)
     skipped: int = 0          # chunks already indexed and unchanged
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -100,9 +100,11 @@ def _index_file(store: KnowledgeStore, c: Candidate, out: IngestSummary) -> None
         return
     out.files += 1
     out.chunks += len(docs)
-    out.added += r["num_added"]
-    out.updated += r["num_updated"]
-    out.removed += r["num_deleted"]
+    # Within one file, a new chunk that replaces an old one counts as "updated".
+    replaced = min(r["num_added"], r["num_deleted"])
+    out.added += r["num_added"] - replaced
+    out.updated += r["num_updated"] + replaced
+    out.removed += r["num_deleted"] - replaced
     out.skipped += r["num_skipped"]
 
 
