@@ -1,0 +1,34 @@
+"""One KnowledgeBase shared by threads (as Streamlit's st.cache_resource does)."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from kb_helpers import HashEmbeddings, write_guide
+
+from interviewer.knowledge.service import KnowledgeBase
+from interviewer.settings import Settings
+
+
+def test_concurrent_searches_and_an_ingest_share_one_instance(tmp_path):
+    builtin = tmp_path / "knowledge"
+    for i in range(6):
+        write_guide(builtin, f"g{i}.md", f"Guide {i}", ["metrics"],
+                    f"## Topic {i}\n\nUnique marker token{i} about ranking metric number {i}.")
+    emb = HashEmbeddings(32, "fake:threads")
+    kb = KnowledgeBase(Settings(home=tmp_path / "home", knowledge_dir=builtin),
+                       embeddings=emb, embeddings_name=emb.name)
+    extra = tmp_path / "extra"
+    write_guide(extra, "late.md", "Late", None, "Arrives token99 while others search.")
+
+    def one(i: int):
+        if i == 7:
+            return kb.ingest([extra]).files
+        return kb.search(f"unique marker token{i % 6}", k=1)[0].source
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(one, range(24)))
+    assert results[7] == 1
+    assert all(r == f"g{i % 6}.md" for i, r in enumerate(results) if i != 7)
+    assert kb.search("arrives token99", k=1)[0].source == "late.md"
+    assert kb.count() == 7
