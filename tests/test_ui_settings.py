@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parent.parent / "ui" / "app.py")
+from ui_apptest import open_page, ui_home  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("ui_home")
 
 
 def settings_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page("views/settings.py").run()
-    assert not at.exception, at.exception
-    return at
+    return open_page("views/settings.py")
 
 
 def button(at: AppTest, label: str):
@@ -28,7 +27,7 @@ def test_test_connection_offline_says_offline():
     assert any("offline" in s.value for s in at.success), [e.value for e in at.error]
 
 
-def test_model_and_key_are_kept_in_memory_only(interviewer_home):
+def test_model_and_key_are_kept_in_memory_only(ui_home):
     at = settings_page()
     at.selectbox[0].select("openai")
     at.text_input[0].input("gpt-4o-mini")
@@ -45,7 +44,7 @@ def test_model_and_key_are_kept_in_memory_only(interviewer_home):
     assert at.error, "a provider that cannot be reached shows an error"
     assert "sk-test-secret" not in at.error[0].value
     # nothing about the key was written under the data directory
-    for path in Path(interviewer_home).rglob("*"):
+    for path in Path(ui_home).rglob("*"):
         if path.is_file():
             assert b"sk-test-secret-123456789" not in path.read_bytes(), path
 
@@ -65,3 +64,18 @@ def test_ingest_of_a_missing_folder_is_a_clear_error(tmp_path):
     button(at, "Re-ingest knowledge").click().run()
     assert not at.exception
     assert any("Not found" in e.value for e in at.error)
+
+
+def test_ingest_a_folder_of_notes_reports_what_was_indexed(tmp_path, ui_home):
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "feature-store.md").write_text(
+        "# Feature stores\n\n## Point-in-time joins\n\nTraining features must be joined as of the "
+        "label's timestamp, or the model sees the future and offline metrics lie.\n")
+    at = settings_page()
+    at.text_input[4].input(str(notes))
+    button(at, "Re-ingest knowledge").click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert any("1 file" in s.value and "chunks added" in s.value for s in at.success), \
+        [s.value for s in at.success]
