@@ -41,3 +41,14 @@ def test_empty_answer_and_missing_question_are_clear_messages():
     button(at, "Score my answer").click().run()
     assert any("Type the question" in w.value for w in at.warning)
     assert at.text_area(key="feedback_answer").value == ANSWER          # nothing lost
+
+
+def test_a_huge_paste_is_graded_on_its_start_with_a_notice_and_kept():
+    at = open_page("views/feedback.py")
+    huge = (ANSWER + " ") * 2500                                        # ~1 MB
+    at.text_area(key="feedback_answer").input(huge)
+    button(at, "Score my answer").click().run()
+    assert not at.exception, at.exception
+    assert any("truncated" in i.value for i in at.info), [i.value for i in at.info]
+    assert [m for m in at.metric if m.label == "Score"]
+    assert at.text_area(key="feedback_answer").value == huge
