@@ -3,6 +3,8 @@ persistence order, voice failure, bad input, resume."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from candidates import StrongCandidate
@@ -29,9 +31,11 @@ def test_balance_content_and_ads_gets_that_fact(engine):
 
 def test_scale_asked_twice_gets_the_same_numbers(engine):
     sid = _start(engine)
+    numbers = re.findall(r"\d[\d,.]*\d|\d", engine.state(sid).problem.fact("scale").answer)
+    assert len(numbers) >= 2
     a = engine.take_turn(sid, "How many daily active users do we have?").text
-    b = engine.take_turn(sid, "What scale are we talking about in terms of users and traffic?").text
-    for number in ("130 million", "60,000"):
+    b = engine.take_turn(sid, "Roughly how big is the user base, and how much traffic do we get?").text
+    for number in numbers:
         assert number in a and number in b
     assert engine.state(sid).facts_revealed == ["scale"]
 
@@ -50,7 +54,7 @@ def test_answer_with_trailing_question_gets_both(engine):
     kinds = [m.kind for m in r.moves]
     assert kinds[0] == "answer_fact" and r.moves[0].fact.id == "latency"
     assert kinds[-1] in ("probe", "advance")
-    assert "400 ms" in r.text
+    assert engine.state(sid).problem.fact("latency").answer.strip() in r.text
 
 
 def test_skipped_key_point_is_probed_once_at_most_max_probes(engine):
@@ -192,7 +196,8 @@ def test_voice_failure_falls_back_offline_and_keeps_the_turn(settings, clock, em
     sid = eng.start("linkedin-feed").session_id
     r = eng.take_turn(sid, "How many daily active users do we have?")
     streamed = "".join(r.stream())
-    assert "130 million" in streamed and "130 million" in r.text and "Partial" not in r.text
+    fact = eng.state(sid).problem.fact("scale").answer.strip()
+    assert fact in streamed and fact in r.text and "Partial" not in r.text
     assert r.notice.startswith("The model at openai:gpt-test did not answer (timeout); replied offline.")
     assert "Your turn was saved." in r.notice
     turns = eng.store.turns(sid)
