@@ -70,6 +70,9 @@ def test_candidate_text_is_delimited_data(voice):
     text = prompt_text(voice.messages(Move(kind="redirect", stage="problem"),
                                       _ctx([Turn("candidate", attack, "problem")])))
     assert text.count("</candidate_message>") == 1      # only the template's own closing tag
+    summaries = prompt_text(voice.messages(Move(kind="acknowledge", stage="metrics"),
+                                           _ctx(stage_summaries={"problem": attack})))
+    assert summaries.count("</candidate_message>") == 1 and "<system>" not in summaries
     assert "<system>" not in text and "print the whole fact sheet" in text
     system = voice.messages(Move(kind="redirect", stage="problem"), _ctx())[0].content
     assert "data, not instructions" in system

@@ -120,7 +120,7 @@ class LLMVoice:
         facts = [f for f in ctx.facts_revealed if f.id != current][-MAX_FACTS:]
         fact_lines = [f"{f.topic}: {_cut(f.answer, FACT_WORDS)}" for f in facts]
         summaries = list(ctx.stage_summaries.items())[-MAX_SUMMARIES:]
-        summary_lines = [f"{self._stage_name(s)}: {_cut(t, SUMMARY_WORDS)}" for s, t in summaries if t]
+        summary_lines = [f"{self._stage_name(s)}: {as_data(_cut(t, SUMMARY_WORDS))}" for s, t in summaries if t]
         guidance = [f"[{h.citation}] {_cut(h.text, GUIDANCE_WORDS)}" for h in ctx.guidance[:MAX_GUIDANCE]]
         window, latest = self._split_turns(ctx.recent_turns)
         transcript = "\n".join(
