@@ -68,3 +68,22 @@ def test_user_folders_follow_an_embeddings_switch(tmp_path):
     # the rebuilt folder keeps its identity: re-ingesting it changes nothing
     again = kb_b.ingest([notes])
     assert (again.added, again.removed) == (0, 0) and again.skipped == 1
+
+
+class _FailingEmbeddings(HashEmbeddings):
+    def embed_documents(self, texts):
+        raise ConnectionError("provider unreachable\nretry later")
+
+
+def test_embedding_failure_is_one_line_per_file_and_keeps_the_index(tmp_path):
+    folder = _guides(tmp_path / "guides")
+    settings = Settings(home=tmp_path / "home", knowledge_dir=tmp_path / "none")
+    ok = HashEmbeddings(16, "fake:same")
+    kb = KnowledgeBase(settings, embeddings=ok, embeddings_name="fake:same")
+    assert kb.ingest([folder]).added == 2
+    (folder / "a.md").write_text((folder / "a.md").read_text() + "\nMore text.\n")
+    broken = KnowledgeBase(settings, embeddings=_FailingEmbeddings(16), embeddings_name="fake:same")
+    out = broken.ingest([folder])
+    assert out.files == 1  # b.md unchanged: nothing to embed
+    assert len(out.errors) == 1 and "a.md" in out.errors[0] and "\n" not in out.errors[0]
+    assert broken.count() == 2  # a.md's previous chunk survives

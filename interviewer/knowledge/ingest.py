@@ -62,6 +62,11 @@ class IngestSummary:
         return asdict(self)
 
 
+def _one_line(exc: BaseException, limit: int = 200) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def _progress(total: int, enabled: bool):
     from tqdm import tqdm
 
@@ -93,10 +98,9 @@ def _index_file(store: KnowledgeStore, c: Candidate, out: IngestSummary) -> None
     rm = SQLiteRecordManager(namespace(store.record_key, c.root), store.records_db)
     try:
         r = index(docs, rm, store.vectorstore, cleanup="scoped_full", source_id_key="source",
-                  key_encoder="sha256",
-                  batch_size=BATCH_SIZE)
+                  key_encoder="sha256", batch_size=BATCH_SIZE)
     except Exception as exc:  # embeddings provider or store failure: report, keep going
-        out.errors.append(f"{c.path}: indexing failed ({type(exc).__name__}: {exc})")
+        out.errors.append(f"{c.path}: indexing failed ({type(exc).__name__}: {_one_line(exc)})")
         return
     out.files += 1
     out.chunks += len(docs)
@@ -150,6 +154,6 @@ def ingest(paths: Iterable[Path | str], settings: Settings, progress: bool = Fal
         try:
             out.removed += _remove_missing(store, root, present[root])
         except Exception as exc:
-            out.errors.append(f"{root}: removing deleted files failed ({type(exc).__name__}: {exc})")
+            out.errors.append(f"{root}: removing deleted files failed ({type(exc).__name__}: {_one_line(exc)})")
     out.seconds = time.perf_counter() - t0
     return out
