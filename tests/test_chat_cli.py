@@ -70,6 +70,8 @@ def test_eof_ends_the_interview_and_question_mode(interviewer_home):
     assert con.execute("SELECT status FROM sessions").fetchall() == [("ended",)]
     roles = [r[0] for r in con.execute("SELECT role FROM turns ORDER BY seq")]
     assert roles == ["interviewer", "candidate", "interviewer", "candidate", "interviewer"]   # + /end
+    again = CliRunner().invoke(app, ["resume", "latest"])
+    assert again.exit_code == 0 and "already" in again.stdout
 
 
 def test_kill_9_mid_interview_loses_no_committed_turn(interviewer_home):
