@@ -24,7 +24,7 @@ from interviewer.grading.scoring import (
 from interviewer.grading.signals import analyse, content_words, has_negation, injection_sentences
 from interviewer.knowledge.embeddings import Embedder
 from interviewer.problems import Problem
-from interviewer.textutil import normalize_ws, sentences as split_sentences, truncate_words
+from interviewer.textutil import sentences as split_sentences, truncate_words
 
 MAX_WORDS = 1500
 COVER_THRESHOLD = 0.55      # a key point counts as covered (same scale as interviewer.coverage)
@@ -91,21 +91,28 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
                   f"\"{injected[0][:80]}\"); it is graded 1. Answer the interviewer's question instead.")
         return Graded(_all_ones(stage, rstage, reason, notices), feats)
 
+    # two batched encodes (the model's call overhead dominates): the stage's fixed texts, then the answer's
+    texts = [s.text for s in sents]
+    ctx = _problem_context(problem, stage)
+    fixed = [t for p in [*flow.stage(stage).key_points, *problem.stage_key_points(stage)] for t in (p.text, *p.cues)]
+    fixed += ctx + [problem.statement] + [c for f in rstage.red_flags for c in f.cues]
+    embedder.encode(list(dict.fromkeys(fixed)))
+    embedder.encode(list(dict.fromkeys(texts + split_sentences(text))))
+
     points_by_crit = _attach_problem_points(embedder, flow, rstage, problem.stage_key_points(stage))
     all_points = [p for c in rstage.criteria for p in points_by_crit[c.id]]
     cov = coverage(embedder, text, all_points, threshold=COVER_THRESHOLD)
     sims = {m.point.id: m.similarity for m in cov.matches}
 
-    texts = [s.text for s in sents]
     targets = [t for p in all_points for t in (p.text, *p.cues)]
     rel = embedder.similarity(texts, targets).max(axis=1) if texts else np.zeros(0)
-    ctx = _problem_context(problem, stage)
     spec = embedder.similarity(texts, ctx).max(axis=1) if texts and ctx else np.zeros(len(texts))
-    stmt = embedder.similarity([normalize_ws(text)], [problem.statement])[0, 0]
+    stmt = _mean_similarity(embedder, texts, problem.statement)
 
     relevant = [s for s, r in zip(sents, rel) if r >= RELEVANT]
     feats.max_relevance = float(rel.max()) if len(rel) else 0.0
     feats.max_specificity = float(spec.max()) if len(spec) else 0.0
+    feats.min_specificity = float(spec.min()) if len(spec) else 0.0
     feats.specificity = float(np.sort(spec)[-3:].mean()) if len(spec) else 0.0
     feats.statement_similarity = float(stmt)
     words = content_words(text)
@@ -179,6 +186,15 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
     grade = StageGrade(stage=stage, score=score, criteria=crit_scores, strengths=strengths,
                        improvements=improvements, grader="offline", notices=notices)
     return Graded(grade, feats, [m.point for m in cov.hit], [m.point for m in cov.missed])
+
+
+def _mean_similarity(embedder: Embedder, texts: list[str], other: str) -> float:
+    """Cosine similarity between the answer (mean of its sentence vectors) and ``other``."""
+    if not texts:
+        return 0.0
+    mean = embedder.encode(texts).mean(axis=0)
+    norm = float(np.linalg.norm(mean))
+    return float(mean @ embedder.encode([other])[0] / norm) if norm else 0.0
 
 
 def _exact_quote(text: str, sentence: str) -> str | None:

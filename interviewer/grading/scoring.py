@@ -17,6 +17,8 @@ REASONING_BASE = 0.55        # share of a criterion's value that coverage earns 
 OFF_TOPIC = 0.33             # no sentence this close to the stage's key points or the problem → off topic
 RESTATED_OVERLAP = 0.45      # share of content words taken from the problem statement
 RESTATED_SIMILARITY = 0.70   # similarity of the whole answer to the problem statement
+RESTATED_MIN_SPECIFICITY = 0.55  # …or every sentence is about the problem itself…
+RESTATED_MAX_COVERAGE = 0.10     # …while covering none of the stage's key points
 KEYWORD_FRAGMENTS = 0.55     # share of words in verbless fragments → a keyword list
 FILLER_SHARE = 0.25          # share of sentences that are generic filler → verbose but shallow
 SHALLOW_MIN_SENTENCES = 6
@@ -32,6 +34,7 @@ class Features:
     injection: bool = False
     max_relevance: float = 0.0
     max_specificity: float = 0.0
+    min_specificity: float = 0.0
     specificity: float = 0.0
     statement_similarity: float = 0.0
     statement_overlap: float = 0.0
@@ -87,7 +90,9 @@ def stage_caps(f: Features, flags: list) -> tuple[int, list[str]]:
     cap, why = 4, []
     if f.max_relevance < OFF_TOPIC and f.max_specificity < OFF_TOPIC:
         return 1, ["off topic: the answer does not address this stage of the question"]
-    if f.statement_overlap >= RESTATED_OVERLAP and f.statement_similarity >= RESTATED_SIMILARITY:
+    restates_words = f.statement_overlap >= RESTATED_OVERLAP and f.statement_similarity >= RESTATED_SIMILARITY
+    only_the_problem = f.min_specificity >= RESTATED_MIN_SPECIFICITY and f.coverage < RESTATED_MAX_COVERAGE
+    if restates_words or only_the_problem:
         return 1, ["the answer mostly restates the question instead of answering it"]
     if f.fragment_share >= KEYWORD_FRAGMENTS:
         cap = min(cap, 2)

@@ -1,0 +1,39 @@
+"""Fixtures for the grading tests: the offline grader's inputs and the labelled set graded once.
+
+Import into a test module with ``from grading_fixtures import *``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from interviewer.resources import builtin_problems_dir, builtin_prompts_dir
+
+__all__ = ["grading_inputs", "graded_set", "grade_text"]
+
+
+@pytest.fixture(scope="session")
+def grading_inputs(embedder):
+    from interviewer.flow import load_flow
+    from interviewer.grading.rubric import load_rubric
+    from interviewer.problems import ProblemBank
+
+    return {"embedder": embedder, "flow": load_flow(builtin_prompts_dir()),
+            "rubric": load_rubric(builtin_prompts_dir()), "bank": ProblemBank([builtin_problems_dir()])}
+
+
+def grade_text(inputs, stage: str, text: str, problem_id: str = "linkedin-feed", **kw):
+    from interviewer.grading.offline import grade_offline
+
+    return grade_offline(stage=stage, text=text, problem=inputs["bank"].get(problem_id),
+                         embedder=inputs["embedder"], flow=inputs["flow"], rubric=inputs["rubric"], **kw)
+
+
+@pytest.fixture(scope="session")
+def graded_set(grading_inputs):
+    """[(labelled answer, Graded)] for the whole labelled set, graded once per test run."""
+    from interviewer.grading.calibration import load_labelled
+
+    return [(a, grade_text(grading_inputs, a.stage, a.text, a.problem)) for a in load_labelled()]

@@ -1,0 +1,73 @@
+"""The rubric is data: complete, consistent with the flow, and validated on load."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from interviewer.datafiles import DataFileError
+from interviewer.flow import STAGE_IDS, load_flow
+from interviewer.grading.rubric import CROSS_STAGE_IDS, load_rubric
+from interviewer.resources import builtin_prompts_dir
+
+
+@pytest.fixture(scope="module")
+def rubric():
+    return load_rubric(builtin_prompts_dir())
+
+
+def test_every_stage_has_two_to_four_criteria_with_anchors(rubric):
+    assert tuple(s.id for s in rubric.stages) == STAGE_IDS
+    for stage in rubric.stages:
+        assert 2 <= len(stage.criteria) <= 4
+        for c in stage.criteria:
+            assert 1 <= len(c.anchors) <= 4
+            assert [a.level for a in c.anchors] == sorted(a.level for a in c.anchors)
+            assert all(a.signals for a in c.anchors), f"{stage.id}/{c.id}: anchors need signals"
+
+
+def test_criteria_name_real_key_points_and_cover_the_whole_flow(rubric):
+    flow = load_flow(builtin_prompts_dir())
+    rubric.check_against_flow(flow)
+    for stage in flow.stages:
+        named = {k for c in rubric.stage(stage.id).criteria for k in c.key_points}
+        assert {k.id for k in stage.key_points} == named, stage.id
+
+
+def test_red_flags_cap_known_criteria_and_have_cues(rubric):
+    ids = []
+    for stage in rubric.stages:
+        assert stage.red_flags, f"{stage.id} has no red flags"
+        for flag in stage.red_flags:
+            stage.criterion(flag.criterion)
+            assert flag.cues and flag.markers and flag.correction
+            assert flag.stage_cap <= 2
+            ids.append(flag.id)
+    # grounded in the user's notes
+    assert {"accuracy-for-rare-positives", "random-split-time-data", "unseen-items-negative"} <= set(ids)
+
+
+def test_cross_stage_criteria(rubric):
+    assert tuple(c.id for c in rubric.cross_stage) == CROSS_STAGE_IDS
+    assert rubric.cross("trade-offs").anchor(4).level == 4
+
+
+def test_anchor_text_is_kept_whole(rubric):
+    # YAML flow mappings split unquoted text at commas; the strict schema would reject the stray keys
+    text = rubric.stage("problem").criterion("objective-and-framing").anchor(4).text
+    assert "says why" in text
+
+
+@pytest.mark.parametrize("edit, field", [
+    (("weight: 3", "weight: 9"), "weight"),
+    (("cap: 1", "capp: 1"), "capp"),
+    (("criterion: evaluation-protocol", "criterion: nope"), "nope"),
+])
+def test_bad_rubric_is_a_clear_error(tmp_path, edit, field):
+    src = builtin_prompts_dir() / "rubric.yaml"
+    shutil.copy(builtin_prompts_dir() / "flow.yaml", tmp_path / "flow.yaml")
+    (tmp_path / "rubric.yaml").write_text(src.read_text().replace(*edit, 1))
+    with pytest.raises(DataFileError) as err:
+        load_rubric(tmp_path)
+    assert "rubric.yaml" in str(err.value) and "\n" not in str(err.value)
