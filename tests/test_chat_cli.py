@@ -147,3 +147,19 @@ def test_clear_errors_without_traceback(settings):
         assert res.exit_code == 1, args
         assert message in res.stderr and "Traceback" not in res.stderr
     assert "no sessions yet" in runner.invoke(app, ["sessions"]).stdout
+
+
+def test_live_prompt_shows_stage_and_time_left(settings):
+    from candidates import FakeClock
+    from interviewer.cli.chat_cmds import _prompt
+    from interviewer.engine import Engine
+
+    clock = FakeClock()
+    engine = Engine.create(settings, clock=clock)
+    sid = engine.start("linkedin-feed", minutes=30).session_id
+    clock.advance(65)
+    prompt = _prompt(engine, sid)
+    budget = engine.flow.minutes_for("problem", 30) * 60 - 65
+    assert "Problem statement & clarification" in prompt
+    assert f"{int(budget) // 60}:{int(budget) % 60:02d} left in stage" in prompt
+    assert "28:55 overall" in prompt and prompt.endswith("you> ")
