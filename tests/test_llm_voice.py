@@ -160,3 +160,33 @@ def test_reason_specific_instructions_and_app_moves_stay_offline(settings):
     assert "Close the current stage" in v.instruction(covered, _ctx())     # no variant: the base fragment
     helped = "".join(v.speak(Move(kind="redirect", stage="problem", reason="help"), _ctx()))
     assert "/hint" in helped
+
+
+def test_after_a_failure_the_voice_answers_offline_at_once_then_tries_again(settings):
+    import itertools
+
+    from langchain_core.messages import AIMessage
+
+    class Flaky(GenericFakeChatModel):
+        down: bool = True
+        calls: int = 0
+
+        def _stream(self, *a, **kw):
+            self.calls += 1
+            if self.down:
+                raise TimeoutError("read timed out")
+            yield from super()._stream(*a, **kw)
+
+    model = Flaky(messages=itertools.cycle([AIMessage("Back again.")]))
+    v = LLMVoice(settings, chat_model=model, retry=fast_retry(timeout_retries=0))
+    now = [0.0]
+    v.clock = lambda: now[0]
+    with pytest.raises(LLMUnavailable, match="timeout"):
+        list(v.speak(ACK := Move(kind="acknowledge", stage="problem"), _ctx()))
+    assert model.calls == 1
+    model.down = False
+    with pytest.raises(LLMUnavailable) as err:
+        list(v.speak(ACK, _ctx()))
+    assert err.value.kind == "cooling_down" and "tried again in 30 s" in str(err.value) and model.calls == 1
+    now[0] += 31
+    assert "".join(v.speak(ACK, _ctx())) == "Back again." and model.calls == 2
