@@ -181,3 +181,12 @@ def test_models_command_offline(monkeypatch):
 
     result = CliRunner().invoke(app, ["models"])
     assert result.exit_code == 0 and "offline" in result.output
+
+
+def test_models_command_bad_settings_are_one_line(monkeypatch):
+    from interviewer.cli import app
+
+    monkeypatch.setenv("INTERVIEWER_REQUEST_TIMEOUT", "-1")
+    result = CliRunner().invoke(app, ["models"])
+    assert result.exit_code == 1 and "INTERVIEWER_REQUEST_TIMEOUT" in result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1

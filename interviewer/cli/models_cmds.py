@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
                 settings = settings.model_copy(update={"model": model})
             info = describe(settings)
         except Exception as exc:  # bad settings values (e.g. a negative timeout)
-            fail(redact(" ".join(str(exc).split())[:200]))
+            fail(redact(_settings_error(exc)))
         ok, message, latency = True, "not checked (--no-check)", 0.0
         if check:
             try:
@@ -67,3 +67,15 @@ def _print_text(info: dict, ok: bool, message: str) -> None:
     known = ", ".join(f"{p['id']} ({'installed' if p['installed'] else 'pip install ' + p['package']})"
                       for p in list_providers())
     typer.echo(f"{'providers'.ljust(width)}  {known}; any other LangChain provider as provider:model")
+
+
+def _settings_error(exc: Exception) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        try:
+            first = errors()[0]
+            name = "INTERVIEWER_" + "_".join(str(p) for p in first["loc"]).upper()
+            return f"{name}: {first['msg']}"
+        except Exception:
+            pass
+    return " ".join(str(exc).split())[:200]
