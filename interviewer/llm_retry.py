@@ -140,9 +140,12 @@ def _should_retry(err: LLMUnavailable, policy: RetryPolicy, retries: int, timeou
     return True
 
 
-def _long_wait(err: LLMUnavailable) -> LLMUnavailable:
+def _final(err: LLMUnavailable, policy: RetryPolicy, attempts: int) -> LLMUnavailable:
+    """The error to raise when giving up: says so when the server asked for too long a wait."""
     retry_after = getattr(err, "retry_after", None)
-    return LLMUnavailable(f"{err}: the provider asks to wait {retry_after:.0f} s", err.kind, False)
+    if retry_after is not None and retry_after > policy.retry_after_cap:
+        return LLMUnavailable(f"{err}: the provider asks to wait {retry_after:.0f} s", err.kind, False)
+    return _give_up(err, attempts)
 
 
 def call_with_retry(fn: Callable[[], T], policy: RetryPolicy) -> T:
@@ -154,9 +157,7 @@ def call_with_retry(fn: Callable[[], T], policy: RetryPolicy) -> T:
         except Exception as exc:
             err = classify_error(exc, policy.timeout)
             if not _should_retry(err, policy, retries, timeouts):
-                if getattr(err, "retry_after", None) and err.retry_after > policy.retry_after_cap:  # type: ignore[attr-defined]
-                    raise _long_wait(err) from None
-                raise _give_up(err, retries + 1) from None
+                raise _final(err, policy, retries + 1) from None
         policy.sleep(policy.delay_for(err, retries))
         timeouts += err.kind == "timeout"
         retries += 1
@@ -179,9 +180,7 @@ def stream_with_retry(start: Callable[[], Iterable[T]], policy: RetryPolicy) -> 
             if started:
                 raise LLMUnavailable(f"the reply was cut off: {err}", err.kind, False) from None
             if not _should_retry(err, policy, retries, timeouts):
-                if getattr(err, "retry_after", None) and err.retry_after > policy.retry_after_cap:  # type: ignore[attr-defined]
-                    raise _long_wait(err) from None
-                raise _give_up(err, retries + 1) from None
+                raise _final(err, policy, retries + 1) from None
         policy.sleep(policy.delay_for(err, retries))
         timeouts += err.kind == "timeout"
         retries += 1
