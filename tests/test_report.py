@@ -1,0 +1,124 @@
+"""The interview report, built from real sessions driven through the engine by simulated candidates."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from candidates import Candidate, HostileCandidate, StrongCandidate, WeakCandidate, run_interview
+from engine_fixtures import *  # noqa: F401,F403
+from llm_fakes import StubKnowledge
+
+KEYS = {"session_id", "problem", "stages", "overall", "cross_stage", "facts_revealed", "facts_missed",
+        "hints_used", "hints", "transcript", "study_next", "duration_minutes"}
+
+
+@pytest.fixture(autouse=True)
+def shared_embedder(embedder, monkeypatch):
+    """grade_answer uses the process-wide embedder: make it the session's loaded model."""
+    from interviewer.knowledge import embeddings
+
+    monkeypatch.setitem(embeddings._instances, "local", embedder)
+
+
+class HintThenShortCandidate(Candidate):
+    """Asks for two hints, answers the problem and metrics stages briefly, then ends."""
+
+    script = {
+        "problem": ["/hint", "What is the business objective? How many daily active users do we have?"],
+        "metrics": ["/hint", "I'd use PR-AUC offline because likes are rare, and an A/B test online.", "/end"],
+    }
+
+
+def _report(settings, run, **kw):
+    from interviewer.report import build_report
+
+    return build_report(settings, run.session_id, knowledge=StubKnowledge(), **kw)
+
+
+def test_strong_candidate_beats_weak_candidate(settings, engine, clock):
+    strong = _report(settings, run_interview(engine, StrongCandidate(), "linkedin-feed", clock=clock))
+    weak = _report(settings, run_interview(engine, WeakCandidate(), "linkedin-feed", clock=clock))
+    data = strong.to_json()
+    assert KEYS <= set(data)
+    assert data["problem"] == {"id": "linkedin-feed", "title": strong.problem["title"]}
+    assert [s["id"] for s in data["stages"]] == ["problem", "metrics", "requirements", "models", "design", "scale"]
+    assert strong.overall["score"] > weak.overall["score"]
+    order = ["no hire", "lean no hire", "lean hire", "strong hire"]
+    assert order.index(strong.overall["level"]) > order.index(weak.overall["level"])
+    assert strong.overall["reasons"] and weak.overall["reasons"]
+    assert len(strong.facts_revealed) > len(weak.facts_revealed)
+    assert {f["id"] for f in data["facts_revealed"]} and all({"id", "topic", "answer"} <= set(f)
+                                                            for f in data["facts_revealed"])
+    assert len(data["facts_revealed"]) + len(data["facts_missed"]) == 13 or data["facts_missed"]
+    assert {c["id"] for c in data["cross_stage"]} == {"structure-communication", "trade-offs",
+                                                      "driving-the-interview", "clarifying-questions"}
+
+
+def test_evidence_quotes_the_candidate_in_that_stage(settings, engine, clock):
+    run = run_interview(engine, StrongCandidate(), "linkedin-feed", clock=clock)
+    report = _report(settings, run)
+    said = {s: " ".join(t["text"] for t in report.transcript if t["role"] == "candidate" and t["stage"] == s)
+            for s in ("problem", "metrics", "requirements", "models", "design", "scale")}
+    quotes = 0
+    for stage in report.stages:
+        for c in stage.criteria:
+            for q in c.evidence:
+                assert q in said[stage.id], (stage.id, q)
+                quotes += 1
+    assert quotes >= 6
+    interviewer_lines = [t for t in report.transcript if t["role"] == "interviewer"]
+    assert interviewer_lines and all(set(t) == {"role", "text", "stage"} for t in report.transcript)
+
+
+def test_unreached_stages_score_one_and_hints_cost(settings, engine, clock):
+    run = run_interview(engine, HintThenShortCandidate(), "linkedin-feed", clock=clock)
+    report = _report(settings, run)
+    unreached = [s for s in report.stages if not s.reached]
+    assert unreached and all(s.score == 1 and s.note == "stage not reached" for s in unreached)
+    assert report.hints_used == 2 and len(report.hints) == 2
+    mean = sum(s.score for s in report.stages) / 6
+    assert report.overall["score"] == pytest.approx(max(1.0, mean - 0.2), abs=0.01)
+    assert any("hint" in r for r in report.overall["reasons"])
+    assert report.overall["level"] in ("no hire", "lean no hire")
+
+
+def test_hostile_candidate_gets_no_credit(settings, engine, clock):
+    report = _report(settings, run_interview(engine, HostileCandidate(), "video-recommendations", clock=clock))
+    assert report.overall["level"] == "no hire"
+    assert all(s.score == 1 for s in report.stages)
+
+
+def test_report_is_saved_and_reused(settings, engine, clock):
+    from interviewer.store import open_store
+
+    run = run_interview(engine, WeakCandidate(), "card-fraud-detection", clock=clock)
+    first = _report(settings, run)
+    store = open_store(settings)
+    try:
+        saved = store.get_report(run.session_id)
+    finally:
+        store.close()
+    assert saved == json.loads(json.dumps(first.to_json()))
+
+    class Exploding:
+        def search(self, *a, **k):
+            raise AssertionError("a saved report must not be graded again")
+
+    from interviewer.report import build_report
+
+    again = build_report(settings, "latest", knowledge=Exploding())
+    assert again.to_json() == first.to_json()
+
+
+def test_markdown_export(settings, engine, clock):
+    from interviewer.report import render_markdown
+
+    report = _report(settings, run_interview(engine, StrongCandidate(), "linkedin-feed", clock=clock))
+    md = render_markdown(report)
+    for heading in ("# Interview report", "## Overall:", "## Metrics", "## Facts", "## Hints", "## Study next",
+                    "## Transcript"):
+        assert heading in md
+    assert report.overall["level"] in md
+    assert report.stages[1].criteria[0].evidence[0].split()[0] in md
