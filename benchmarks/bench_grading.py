@@ -1,0 +1,122 @@
+"""Offline grader calibration against hand labels, adversarial bounds, and feedback latency.
+
+- Agreement with tests/labelled/answers.yaml on both splits (the constants in
+  interviewer/grading/scoring.py were set on `tune` only): Spearman rho (scipy), exact and
+  adjacent (±1) agreement. Targets on `test`: rho >= 0.8, adjacent >= 90%.
+- The highest score each adversarial kind got (bounds: keyword lists, confident-but-wrong,
+  verbose-but-shallow <= 2; injections, off-topic, restated <= 1).
+- `interviewer feedback` on a 300-word answer: cold = subprocess wall time (model load
+  included; the guides' index already built, as after first use), target <= 6 s; warm =
+  in-process `grade_answer` on fresh 300-word answers (model loaded), target <= 200 ms.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+NAME = "grading"
+DESCRIPTION = "offline grader vs labels (tune/test), adversarial maxima, feedback latency cold/warm"
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _answer_300() -> str:
+    from interviewer.grading.calibration import load_labelled
+
+    by_id = {a.id: a.text for a in load_labelled()}
+    words = (by_id["lf-metrics-4"] + " " + by_id["hc-metrics-4"]).split()
+    return " ".join(words[:300])
+
+
+def _calibration() -> tuple[list[list], dict]:
+    from interviewer.flow import load_flow
+    from interviewer.grading.calibration import KIND_BOUNDS, agreement, load_labelled
+    from interviewer.grading.offline import grade_offline
+    from interviewer.grading.rubric import load_rubric
+    from interviewer.knowledge.embeddings import get_embedder
+    from interviewer.problems import load_bank
+    from interviewer.settings import Settings
+
+    settings = Settings()
+    emb, flow, rubric, bank = get_embedder(settings), load_flow(), load_rubric(), load_bank(settings)
+    rows, figures, results = [], {}, []
+    t0 = time.perf_counter()
+    for a in load_labelled():
+        g = grade_offline(stage=a.stage, text=a.text, problem=bank.get(a.problem), embedder=emb,
+                          flow=flow, rubric=rubric)
+        results.append((a, g.grade.score))
+    figures["grade_all_seconds"] = round(time.perf_counter() - t0, 2)
+    for split in ("tune", "test"):
+        sub = [(a.label, s) for a, s in results if a.split == split]
+        ag = agreement([x for x, _ in sub], [y for _, y in sub])
+        rows.append([split, ag["n"], ag["spearman"], ag["exact"], ag["adjacent"]])
+        for k, v in ag.items():
+            figures[f"{split}_{k}"] = v
+    for kind, bound in KIND_BOUNDS.items():
+        got = [s for a, s in results if a.kind == kind]
+        figures[f"max_{kind}"] = f"{max(got)} (bound {bound}, n={len(got)})" if got else "n/a"
+    figures["adversarial_within_bounds"] = all(s <= KIND_BOUNDS[a.kind] for a, s in results if a.kind in KIND_BOUNDS)
+    misses = [f"{a.id}:{a.label}->{s}" for a, s in results if a.split == "test" and abs(a.label - s) > 1]
+    figures["test_off_by_more_than_one"] = ", ".join(misses) or "none"
+    return rows, figures
+
+
+def _cold(home: Path, answer: Path, runs: int) -> dict:
+    env = dict(os.environ, INTERVIEWER_HOME=str(home))
+    cmd = [str(Path(sys.executable).parent / "interviewer"), "feedback", str(answer), "--stage", "metrics",
+           "--problem", "linkedin-feed", "--format", "json"]
+    t0 = time.perf_counter()
+    first = subprocess.run(cmd, env=env, capture_output=True, text=True)   # builds the guides' index once
+    first_s = time.perf_counter() - t0
+    if first.returncode != 0:
+        return {"cold_error": first.stderr.strip()[-200:]}
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
+        times.append(time.perf_counter() - t0)
+    return {"cold_first_run_with_indexing_s": round(first_s, 2),
+            "cold_feedback_s_median": round(statistics.median(times), 2),
+            "cold_feedback_s_max": round(max(times), 2), "cold_target_s": 6.0}
+
+
+def _warm(home: Path, text: str, runs: int) -> dict:
+    from interviewer.grading.feedback import grade_answer
+    from interviewer.knowledge.service import KnowledgeBase
+    from interviewer.problems import load_bank
+    from interviewer.settings import Settings
+
+    settings = Settings(home=home)
+    kb = KnowledgeBase(settings)
+    problem = load_bank(settings).get("linkedin-feed")
+    grade_answer(settings, stage="metrics", text=text, problem=problem, knowledge=kb)   # warm-up
+    times = []
+    for i in range(runs):
+        # a fresh answer each time: every sentence is new to the embedding cache
+        fresh = " ".join(f"{s} (take {i})" if s.endswith(".") else s for s in text.split(". "))
+        t0 = time.perf_counter()
+        grade_answer(settings, stage="metrics", text=fresh, problem=problem, knowledge=kb)
+        times.append((time.perf_counter() - t0) * 1000)
+    return {"warm_feedback_ms_median": round(statistics.median(times), 1),
+            "warm_feedback_ms_p90": round(sorted(times)[int(0.9 * (len(times) - 1))], 1),
+            "warm_target_ms": 200}
+
+
+def run(args) -> dict:
+    quick = bool(getattr(args, "quick", False))
+    rows, figures = _calibration()
+    text = _answer_300()
+    figures["latency_answer_words"] = len(text.split())
+    with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:
+        home = Path(tmp) / "home"
+        answer = Path(tmp) / "answer.txt"
+        answer.write_text(text)
+        figures.update(_cold(home, answer, runs=1 if quick else 3))
+        figures.update(_warm(home, text, runs=5 if quick else 20))
+    figures["load_average_1m"] = round(os.getloadavg()[0], 2)
+    return {"headers": ["split", "n", "spearman", "exact", "adjacent"], "table": rows, "figures": figures}
