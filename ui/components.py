@@ -45,10 +45,13 @@ def sidebar_status() -> None:
         st.sidebar.error(f"Settings problem: {exc}")
         return
     with st.sidebar:
-        st.caption("Model")
-        st.markdown(f"`{model}`" + ("  \nfully offline" if model == "offline" else ""))
+        if model == "offline":
+            st.badge("Offline interviewer", icon=":material/wifi_off:", color="green")
+            st.caption("No model, no network: templates and the local grader.")
+        else:
+            st.badge(model, icon=":material/smart_toy:", color="blue")
         if resources.api_key():
-            st.caption("API key held in memory for this tab only")
+            st.caption("API key held in this tab's memory only.")
 
 
 @contextlib.contextmanager
