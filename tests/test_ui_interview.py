@@ -119,3 +119,21 @@ def test_end_shows_the_report_with_chart_facts_and_download(ui_home):
     saved = store().get_report(sid)
     assert saved and saved["overall"]["level"].lower() == overall["Overall"].lower()
     assert "Hint" not in [b.label for b in at.button]                  # the interview is over
+
+
+def test_with_an_llm_the_reply_streams_from_the_model_using_the_key_typed_in_the_app(ui_home):
+    from fake_openai_server import FakeOpenAIServer
+
+    key = "sk-typed-in-the-app-0123456789"
+    with FakeOpenAIServer() as server:
+        at, sid = start_interview()
+        at.session_state["settings_overrides"] = {"model": "openai:fake-model", "base_url": server.base_url}
+        at.session_state["api_key"] = key
+        at.chat_input[0].set_value("Should I optimise for clicks or for long-term retention?").run()
+        assert not at.exception, at.exception
+        assert "Thanks, that is a fair point" in chat(at)[-1][1]
+        sent = server.chat_requests()
+        assert sent and sent[-1].header("authorization") == f"Bearer {key}"
+    for path in ui_home.rglob("*"):
+        if path.is_file():
+            assert key.encode() not in path.read_bytes(), path
