@@ -12,10 +12,10 @@ from interviewer.settings import Settings
 
 def test_concurrent_searches_and_an_ingest_share_one_instance(tmp_path):
     builtin = tmp_path / "knowledge"
-    for i in range(6):
-        write_guide(builtin, f"g{i}.md", f"Guide {i}", ["metrics"],
-                    f"## Topic {i}\n\nUnique marker token{i} about ranking metric number {i}.")
-    emb = HashEmbeddings(32, "fake:threads")
+    words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"]
+    for i, w in enumerate(words):  # documents that share no words: every ranking agrees
+        write_guide(builtin, f"g{i}.md", w, ["metrics"], f"## {w}{w}\n\n{w}1 {w}2 {w}3 {w}4.")
+    emb = HashEmbeddings(256, "fake:threads")
     kb = KnowledgeBase(Settings(home=tmp_path / "home", knowledge_dir=builtin),
                        embeddings=emb, embeddings_name=emb.name)
     extra = tmp_path / "extra"
@@ -24,7 +24,8 @@ def test_concurrent_searches_and_an_ingest_share_one_instance(tmp_path):
     def one(i: int):
         if i == 7:
             return kb.ingest([extra]).files
-        return kb.search(f"unique marker token{i % 6}", k=1)[0].source
+        w = words[i % 6]
+        return kb.search(f"{w}1 {w}2 {w}3", k=1)[0].source
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(one, range(24)))
