@@ -83,3 +83,24 @@ def test_working_llm_grade_is_used(settings, problem, embedder):
     assert g.grader.startswith("llm:")
     assert g.score == 3 and all(quote in ANSWER for c in g.criteria for quote in c.evidence)
     assert g.sources  # the retrieved guidance is kept
+
+
+def test_fixed_vectors_are_cached_on_disk_without_the_answer(settings, problem, embedder):
+    import numpy as np
+
+    from interviewer.grading import vector_cache
+    from interviewer.grading.offline import fixed_texts
+
+    _grade(settings, problem, embedder)
+    path = vector_cache.cache_path(settings.home, embedder.name)
+    with np.load(path) as data:
+        texts = set(str(t) for t in data["texts"])
+        vectors = data["vectors"]
+    from interviewer.flow import load_flow
+
+    wanted = set(fixed_texts("metrics", problem, load_flow(builtin_prompts_dir()), load_rubric(builtin_prompts_dir())))
+    assert wanted <= texts and vectors.shape == (len(texts), 384)
+    assert not any(s in texts for s in ANSWER.split(". "))       # the candidate's words are never stored
+    text = sorted(wanted)[0]
+    row = sorted(texts).index(text)
+    assert np.allclose(vectors[row], embedder.encode([text])[0], atol=1e-5)

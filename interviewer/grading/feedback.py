@@ -13,7 +13,8 @@ from typing import Any
 
 from interviewer.flow import load_flow, parse_stage
 from interviewer.grading.models import GraderError, SourceRef, StageGrade
-from interviewer.grading.offline import Graded, grade_offline
+from interviewer.grading import vector_cache
+from interviewer.grading.offline import Graded, fixed_texts, grade_offline
 from interviewer.grading.rubric import load_rubric
 from interviewer.knowledge.types import Hit
 from interviewer.problems import Problem
@@ -77,7 +78,12 @@ def grade_answer(settings: Settings, *, stage: str, text: str, problem: Problem,
         embedder = get_embedder(settings)
     flow = load_flow(settings.prompts_dir)
     rubric = load_rubric(settings.prompts_dir)
+    use_disk = hasattr(embedder, "prime") and hasattr(embedder, "cached")
+    if use_disk:
+        vector_cache.load_into(embedder, settings.home)
     graded = grade_offline(stage=stage, text=text, problem=problem, embedder=embedder, flow=flow, rubric=rubric)
+    if use_disk and not problem.custom:
+        vector_cache.save_from(embedder, settings.home, fixed_texts(stage, problem, flow, rubric))
     cited, search_notices = guidance_for(knowledge, stage, graded)
     offline = _cite(graded.grade, cited)
     offline = offline.model_copy(update={"notices": [*offline.notices, *search_notices]})

@@ -49,6 +49,15 @@ def _problem_context(problem: Problem, stage: str) -> list[str]:
     return texts
 
 
+def fixed_texts(stage: str, problem: Problem, flow: Flow, rubric: Rubric) -> list[str]:
+    """Texts the grader embeds for this stage and problem whatever the answer (cacheable)."""
+    points = [*flow.stage(stage).key_points, *problem.stage_key_points(stage)]
+    fixed = [t for p in points for t in (p.text, *p.cues)]
+    fixed += _problem_context(problem, stage) + [problem.statement]
+    fixed += [c for f in rubric.stage(stage).red_flags for c in f.cues]
+    return list(dict.fromkeys(fixed))
+
+
 def _attach_problem_points(embedder: Embedder, flow: Flow, rstage: RubricStage,
                            extra: list[KeyPoint]) -> dict[str, list[KeyPoint]]:
     """Criterion id → key points (the flow's, then the problem's nearest)."""
@@ -94,9 +103,7 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
     # two batched encodes (the model's call overhead dominates): the stage's fixed texts, then the answer's
     texts = [s.text for s in sents]
     ctx = _problem_context(problem, stage)
-    fixed = [t for p in [*flow.stage(stage).key_points, *problem.stage_key_points(stage)] for t in (p.text, *p.cues)]
-    fixed += ctx + [problem.statement] + [c for f in rstage.red_flags for c in f.cues]
-    embedder.encode(list(dict.fromkeys(fixed)))
+    embedder.encode(fixed_texts(stage, problem, flow, rubric))
     embedder.encode(list(dict.fromkeys(texts + split_sentences(text))))
 
     points_by_crit = _attach_problem_points(embedder, flow, rstage, problem.stage_key_points(stage))

@@ -145,6 +145,17 @@ class Embedder:
                 return np.zeros((0, self.dim), dtype=np.float32)
             return np.stack([self._cache[t] if t in self._cache else self._raw([t])[0] for t in texts])
 
+    def prime(self, texts: list[str], vectors: np.ndarray) -> None:
+        """Seed the cache with vectors computed earlier by this same model (e.g. loaded from disk)."""
+        with self._lock:
+            for t, v in zip(texts, vectors):
+                self._cache.setdefault(t, np.asarray(v, dtype=np.float32))
+
+    def cached(self, texts: Iterable[str]) -> dict[str, np.ndarray]:
+        """The cached vectors among ``texts`` (no model call)."""
+        with self._lock:
+            return {t: self._cache[t] for t in texts if t in self._cache}
+
     @property
     def dim(self) -> int:
         if self._cache:
