@@ -71,8 +71,10 @@ def test_offline_interview_in_a_real_browser(tmp_path):
         cited = hint.inner_text()
         assert ".md" in cited, cited
         # Streamlit scrolls inside its main container, so a tall viewport shows the whole chat
-        page.set_viewport_size({"width": 1280, "height": 1500})
+        page.set_viewport_size({"width": 1280, "height": 1700})
         page.wait_for_timeout(800)
+        page.evaluate("() => document.querySelectorAll('*').forEach(e => { if (e.scrollTop > 0) e.scrollTop = 0; })")
+        page.wait_for_timeout(300)
         page.screenshot(path=str(ARTIFACTS / "ui-interview.png"))
         SCREENSHOT.parent.mkdir(exist_ok=True)
         page.screenshot(path=str(SCREENSHOT))
