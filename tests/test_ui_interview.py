@@ -56,7 +56,7 @@ def test_empty_and_huge_messages_are_refused_and_kept(ui_home):
     huge = "word " * 210_000                                          # ~1 MB paste
     at.chat_input[0].set_value(huge).run()
     assert not at.exception
-    assert any("not sent" in w.value and "limit" in w.value for w in at.warning)
+    assert any("not sent" in w.value and "limit" in w.value for w in at.warning), [w.value for w in at.warning]
     assert at.text_area(key="draft_box").value == huge                 # kept in the box, nothing lost
     assert len(store().turns(sid)) == before
 
@@ -137,3 +137,16 @@ def test_with_an_llm_the_reply_streams_from_the_model_using_the_key_typed_in_the
     for path in ui_home.rglob("*"):
         if path.is_file():
             assert key.encode() not in path.read_bytes(), path
+
+
+def test_a_message_sent_after_the_interview_ended_elsewhere_is_shown_not_lost(ui_home):
+    at, sid = start_interview()
+    from interviewer.engine import Engine
+    from interviewer.settings import Settings
+
+    Engine.create(Settings(), knowledge=None).end(sid).text        # ended in another tab meanwhile
+    at.chat_input[0].set_value("My answer about metrics.").run()
+    assert not at.exception
+    assert any("not sent" in w.value for w in at.warning), [w.value for w in at.warning]
+    assert any(c.value == "My answer about metrics." for c in at.code)
+    assert "Report" in [h.value for h in at.header]

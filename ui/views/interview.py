@@ -13,7 +13,8 @@ import streamlit as st
 from ui import components, reportview, resources
 
 SID = "session_id"
-DRAFT = "draft"                       # a message that was too long to send, kept for editing
+DRAFT = "draft"                       # a message that was not sent (too long, refused), kept for editing
+CHAT_KEY = "chat_box"
 LENGTHS = [20, 30, 45, 60, 90]
 AVATAR_IV = ":material/record_voice_over:"
 AVATAR_ME = ":material/person:"
@@ -167,41 +168,52 @@ def interview(sid: str, settings) -> None:
     transcript(sid, settings)
 
     if ended:
+        unsent = st.session_state.get(CHAT_KEY)
+        if isinstance(unsent, str) and unsent.strip():   # typed while it ended (e.g. in another tab)
+            st.warning("This interview had already ended, so your last message was not sent. "
+                       "Here it is to copy:", icon=":material/warning:")
+            st.code(unsent, language=None, wrap_lines=True)
         reportview.report_section(settings, sid)
         return
 
     from interviewer.engine.engine import MAX_TURN_CHARS as limit
-    draft = st.session_state.get(DRAFT)
+    draft = st.session_state.get(DRAFT)            # {"text", "why"}: a message that was not sent
     if draft is not None:
-        st.warning(f"Your last message was not sent: it has {len(draft):,} characters and the limit is "
-                   f"{limit:,}. It is kept below: shorten it and send it from there.",
-                   icon=":material/warning:")
-        edited = st.text_area("Unsent message", value=draft, height=200, key="draft_box")
-        c1, c2, _ = st.columns([1, 1, 4])
-        if c1.button("Send", type="primary"):
-            st.session_state[DRAFT] = edited
-            st.session_state["send_draft"] = True
-            st.rerun()
-        if c2.button("Discard"):
-            st.session_state.pop(DRAFT, None)
-            st.rerun()
+        st.warning(f"Your last message was not sent: {draft['why']} It is kept below: "
+                   "edit it if needed and send it from there.", icon=":material/warning:")
+        edited = st.text_area("Unsent message", value=draft["text"], height=200, key="draft_box")
+        with st.container(horizontal=True):
+            if st.button("Send", type="primary"):
+                st.session_state[DRAFT] = {**draft, "text": edited}
+                st.session_state["send_draft"] = True
+                st.rerun()
+            if st.button("Discard"):
+                st.session_state.pop(DRAFT, None)
+                st.rerun()
 
-    prompt = st.chat_input("Answer, or ask a clarifying question…")
+    prompt = st.chat_input("Answer, or ask a clarifying question…", key=CHAT_KEY)
     if st.session_state.pop("send_draft", False):
-        prompt = st.session_state.get(DRAFT)
+        prompt = st.session_state[DRAFT]["text"]
     with components.user_errors("The interviewer"):
         if prompt is not None:
             if not prompt.strip():
                 st.warning("That message is empty: type an answer or a question.", icon=":material/edit:")
             elif len(prompt) > limit:
-                st.session_state[DRAFT] = prompt
+                st.session_state[DRAFT] = {"text": prompt, "why": f"it has {len(prompt):,} characters and "
+                                                                  f"the limit is {limit:,}."}
                 st.rerun()
             else:
                 st.session_state.pop(DRAFT, None)
                 with st.chat_message("user", avatar=AVATAR_ME):
                     st.markdown(prompt)
-                reply = engine.take_turn(sid, prompt)
-                show_reply(reply)
+                try:
+                    reply = engine.take_turn(sid, prompt)
+                    show_reply(reply)
+                except Exception as exc:                # keep the words unless they were saved
+                    recent = resources.store(settings).turns(sid, limit=3)
+                    if not any(t.role == "candidate" and t.text == prompt.strip() for t in recent):
+                        st.session_state[DRAFT] = {"text": prompt, "why": f"{str(exc).rstrip('.')}."}
+                    raise
                 if reply.ended or reply.stage != state.stage:
                     st.rerun()
         elif hint:
