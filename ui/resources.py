@@ -129,9 +129,11 @@ def _warm(key: str, _settings: Settings):
     import logging
     import threading
 
+    kb = knowledge(_settings)          # fetched here: the thread has no Streamlit context
+
     def work() -> None:
         try:
-            knowledge(_settings).ensure_ready()
+            kb.ensure_ready()
         except Exception as exc:  # shown when the page needs the knowledge; here only logged
             logging.getLogger("interviewer.ui").warning("warm-up failed: %s", exc)
 
