@@ -3,7 +3,9 @@
 Per problem and overall: accuracy (every fact revealed is an expected one), wrong-fact rate (a
 fact outside the expected ones was revealed: the worst error), no-fact rate on answerable
 questions, false-positive rate on questions no fact should answer; plus warm match latency
-(fact embeddings cached, the question itself not). Targets: accuracy >= 85%, wrong-fact
+(fact embeddings cached, the question itself not; most of it is the embedding model's own
+time for the question's parts, so the same questions are timed again with their embeddings
+cached to show the matcher's own cost). Targets: accuracy >= 85%, wrong-fact
 <= 5%, false positives on null questions <= 20%, warm match p95 <= 10 ms.
 """
 
@@ -106,6 +108,8 @@ def run(args) -> dict:
     matcher = FactMatcher(embedder)
     times: list[float] = []
     tallies = evaluate(matcher, bank, questions, times)
+    cached: list[float] = []        # the same questions again: the matcher's own cost
+    evaluate(matcher, bank, questions, cached)
     total = Tally()
     for t in tallies.values():
         total.add(t)
@@ -120,6 +124,7 @@ def run(args) -> dict:
         "questions": total.answerable + total.nulls,
         "match_ms_p50_warm": _pct(times, 0.5),
         "match_ms_p95_warm": _pct(times, 0.95),
+        "match_ms_p95_question_cached": _pct(cached, 0.95),
         "expected_facts_missing_from_sheets": missing,
     }
     if getattr(args, "verbose", False) or not getattr(args, "json", False):
