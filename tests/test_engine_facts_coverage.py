@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from engine_fixtures import *  # noqa: F401,F403
+
 from interviewer.engine.fact_terms import TermIndex, load_terms
 from interviewer.engine.facts import FactMatcher
 from interviewer.problems import Fact, Problem, load_bank
@@ -139,3 +141,18 @@ def test_term_index_matches_whole_words_and_hyphens():
 def test_the_shipped_term_file_loads():
     terms = load_terms()
     assert "real-time" in terms.names and terms.groups_in("what's the DAU")
+
+
+def test_engine_answers_real_time_from_the_sheet_and_team_size_is_your_call(engine):
+    r = engine.start("linkedin-feed")
+    r.text
+    sid = r.session_id
+    fresh = engine.state(sid).problem.fact("freshness")
+    a = engine.take_turn(sid, "Does this need to be real time, or is batch fine?")
+    assert a.move.kind == "answer_fact" and a.move.fact.id == "freshness"
+    assert fresh.answer.strip() in a.text
+    b = engine.take_turn(sid, "How many engineers will be on my team?")
+    assert b.move.kind == "assume" and "assumption" in b.text.lower()
+    c = engine.take_turn(sid, "Does this need to be real time, or is batch fine?")
+    assert c.move.kind == "answer_fact" and c.move.fact.id == "freshness"
+    assert engine.state(sid).facts_revealed == ["freshness"]
