@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     api_key: SecretStr | None = Field(default=None, description="Key for the configured provider.")
     embeddings: str = Field(default=LOCAL_EMBEDDINGS,
                             description="'local' (bundled all-MiniLM-L6-v2) or 'provider:model'.")
+    embeddings_backend: Literal["auto", "onnx", "torch"] = Field(
+        default="auto", description="Local model runtime: auto (ONNX export made once, else torch), onnx, torch.")
     chroma_url: str | None = Field(default=None, description="Chroma server URL; unset = embedded.")
     knowledge_dir: Path = Field(default_factory=resources.builtin_knowledge_dir)
     prompts_dir: Path = Field(default_factory=resources.builtin_prompts_dir)

@@ -79,25 +79,53 @@ def _single_thread(enabled: bool):
         torch.set_num_threads(prev)
 
 
+def _load_sentence_transformer(model_dir: Path):
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()   # no "Loading weights" bar on stderr
+    return SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
+
+
 class LocalEmbeddings(Embeddings):
-    """all-MiniLM-L6-v2 through sentence-transformers, normalised vectors, on the CPU."""
+    """all-MiniLM-L6-v2, normalised vectors, on the CPU: through onnxruntime once exported
+    (the same weights, see onnx_embeddings.py), else through sentence-transformers."""
 
     name = f"local:{MINILM_NAME}"
 
-    def __init__(self, model_dir: Path | None = None, expected_sha256: str = MINILM_SAFETENSORS_SHA256):
+    def __init__(self, model_dir: Path | None = None, expected_sha256: str = MINILM_SAFETENSORS_SHA256,
+                 backend: str | None = None, home: Path | None = None):
+        """``backend``: auto (ONNX export of the same weights, made once, else sentence-transformers),
+        onnx or torch; default ``settings.embeddings_backend``. ONNX files live in ``home``/models."""
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         model_dir = Path(model_dir) if model_dir else local_model_dir()
         verify_weights(model_dir, expected_sha256)
-        from sentence_transformers import SentenceTransformer
-
-        self.model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
         self._lock = threading.Lock()
+        self.onnx = None
+        self.model = None
+        if backend is None or home is None:
+            from interviewer.settings import get_settings
+
+            backend = backend or get_settings().embeddings_backend
+            home = home or get_settings().home
+        if backend not in ("auto", "onnx", "torch"):
+            raise EmbeddingsError(f"unknown embeddings backend '{backend}': choose auto, onnx or torch")
+        if backend != "torch":
+            from interviewer.knowledge.onnx_embeddings import open_onnx
+
+            self.onnx = open_onnx(model_dir, Path(home), expected_sha256, MINILM_NAME,
+                                  required=backend == "onnx", error=EmbeddingsError)
+        if self.onnx is None:
+            self.model = _load_sentence_transformer(model_dir)
+        self.backend = "onnx" if self.onnx is not None else "torch"
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
+        if self.onnx is not None:
+            return self.onnx.encode(list(texts))
         with self._lock, _single_thread(len(texts) <= SINGLE_THREAD_MAX_TEXTS):
             vecs = self.model.encode(texts, batch_size=64, normalize_embeddings=True,
                                      convert_to_numpy=True, show_progress_bar=False)
@@ -184,7 +212,7 @@ def get_embedder(settings: Settings) -> Embedder:
     with _lock:
         if spec not in _instances:
             if spec == LOCAL_EMBEDDINGS:
-                emb: Embeddings = LocalEmbeddings()
+                emb: Embeddings = LocalEmbeddings(backend=settings.embeddings_backend, home=settings.home)
             else:
                 from interviewer.llm import build_embeddings
 

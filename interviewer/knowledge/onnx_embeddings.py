@@ -1,0 +1,221 @@
+"""all-MiniLM-L6-v2 through onnxruntime: the same verified weights, without torch at run time.
+
+Importing sentence-transformers (transformers, sklearn) and torch costs several seconds per
+process, more than the rest of ``interviewer feedback``. So on first use the verified
+safetensors are loaded once with transformers + torch and exported to ONNX under
+``settings.home / "models"``, beside a sidecar JSON holding the source weights' sha256 and the
+ONNX file's sha256; both are checked on every load. Inference then needs only onnxruntime,
+``tokenizers`` and numpy, and reproduces sentence-transformers for this model: truncation to
+``max_seq_length`` (256) tokens, padding to the longest text of a batch, mean pooling over the
+attention mask, L2 normalisation.
+
+This module imports neither torch nor transformers at import time (``export_onnx`` does, lazily).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+DIM = 384
+BATCH_SIZE = 32
+INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+OPSET = 17
+_default_threads = 2            # intra-op threads of new sessions (interactive processes use 1)
+
+
+class OnnxModelError(RuntimeError):
+    """The exported ONNX model is missing, unverifiable or could not be built."""
+
+
+def set_default_threads(n: int) -> None:
+    """Intra-op threads for sessions created from now on (``engine.runtime`` sets 1)."""
+    global _default_threads
+    _default_threads = max(1, int(n))
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def onnx_path(home: Path, name: str, weights_sha256: str) -> Path:
+    return Path(home) / "models" / f"{name}-{weights_sha256[:12]}.onnx"
+
+
+def sidecar_path(model: Path) -> Path:
+    return model.with_suffix(".json")
+
+
+def max_seq_length(model_dir: Path) -> int:
+    try:
+        cfg = json.loads((Path(model_dir) / "sentence_bert_config.json").read_text(encoding="utf-8"))
+        return int(cfg["max_seq_length"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise OnnxModelError(f"cannot read max_seq_length from {model_dir}: {exc}") from None
+
+
+def verify_export(model: Path, weights_sha256: str) -> None:
+    """Raise OnnxModelError unless ``model`` and its sidecar match each other and the weights."""
+    side = sidecar_path(model)
+    if not model.is_file() or not side.is_file():
+        raise OnnxModelError(f"no exported ONNX model at {model}")
+    try:
+        meta = json.loads(side.read_text(encoding="utf-8"))
+        source, onnx_sha = str(meta["source_sha256"]), str(meta["onnx_sha256"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise OnnxModelError(f"unreadable ONNX sidecar {side}: {exc}") from None
+    if source != weights_sha256:
+        raise OnnxModelError(f"{model.name} was exported from other weights "
+                             f"(sha256 {source[:12]}…, expected {weights_sha256[:12]}…)")
+    actual = _sha256(model)
+    if actual != onnx_sha:
+        raise OnnxModelError(f"{model.name} does not match its sidecar "
+                             f"(sha256 {actual[:12]}…, expected {onnx_sha[:12]}…)")
+
+
+def export_onnx(model_dir: Path, target: Path, weights_sha256: str) -> Path:
+    """Export the (already verified) weights in ``model_dir`` to ``target`` plus its sidecar.
+
+    Slow (loads torch and transformers, ~10 s); runs once per data directory. Written to
+    temporary names and renamed, so a concurrent or interrupted export leaves no half file.
+    """
+    import warnings
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    try:
+        import torch
+        from transformers import AutoModel
+        from transformers.utils import logging as hf_logging
+    except ImportError as exc:  # pragma: no cover - dependencies of the package
+        raise OnnxModelError(f"cannot export to ONNX: {exc}") from None
+    hf_logging.disable_progress_bar()
+
+    class _LastHidden(torch.nn.Module):
+        def __init__(self, model):
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            return self.model(input_ids=input_ids, attention_mask=attention_mask,
+                              token_type_ids=token_type_ids).last_hidden_state
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        model = AutoModel.from_pretrained(str(model_dir), local_files_only=True).eval()
+        ids = torch.ones((2, 8), dtype=torch.long)
+        axes = {name: {0: "batch", 1: "tokens"} for name in (*INPUTS, "last_hidden_state")}
+        with warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter("ignore")
+            # the classic (TorchScript) exporter: the dynamo one would need onnxscript
+            torch.onnx.export(_LastHidden(model), (ids, ids, torch.zeros_like(ids)), str(tmp),
+                              dynamo=False, input_names=list(INPUTS), output_names=["last_hidden_state"],
+                              dynamic_axes=axes, opset_version=OPSET, do_constant_folding=True)
+        meta = {"source_sha256": weights_sha256, "onnx_sha256": _sha256(tmp), "opset": OPSET,
+                "torch": torch.__version__, "inputs": list(INPUTS), "output": "last_hidden_state"}
+        side_tmp = tmp.with_suffix(".json.tmp")
+        side_tmp.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp, target)
+        os.replace(side_tmp, sidecar_path(target))
+    except OnnxModelError:
+        raise
+    except Exception as exc:
+        raise OnnxModelError(f"ONNX export failed: {' '.join(str(exc).split())[:200]}") from None
+    finally:
+        for leftover in (tmp, tmp.with_suffix(".json.tmp")):
+            leftover.unlink(missing_ok=True)
+    log.info("exported %s to %s", model_dir, target)
+    return target
+
+
+class OnnxEncoder:
+    """Sentence embeddings from an exported, verified ONNX model (no torch import)."""
+
+    def __init__(self, model: Path, model_dir: Path, weights_sha256: str, threads: int | None = None):
+        verify_export(model, weights_sha256)
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+        except ImportError as exc:  # pragma: no cover - dependencies of the package
+            raise OnnxModelError(f"ONNX inference unavailable: {exc}") from None
+        tok_file = Path(model_dir) / "tokenizer.json"
+        try:
+            self.tokenizer = Tokenizer.from_file(str(tok_file))
+        except Exception as exc:
+            raise OnnxModelError(f"cannot load {tok_file}: {exc}") from None
+        # as sentence-transformers: truncate to max_seq_length, pad to the batch's longest text
+        self.max_length = max_seq_length(model_dir)
+        self.tokenizer.enable_truncation(max_length=self.max_length)
+        pad_id = self.tokenizer.token_to_id("[PAD]")
+        self.tokenizer.enable_padding(pad_id=0 if pad_id is None else pad_id, pad_token="[PAD]")
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads or _default_threads
+        opts.inter_op_num_threads = 1
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        opts.log_severity_level = 3
+        try:
+            self.session = ort.InferenceSession(str(model), sess_options=opts,
+                                                providers=["CPUExecutionProvider"])
+        except Exception as exc:
+            raise OnnxModelError(f"cannot load {model.name}: {' '.join(str(exc).split())[:200]}") from None
+        self._lock = threading.Lock()
+
+    def _batch(self, texts: list[str]) -> np.ndarray:
+        encs = self.tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encs], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encs], dtype=np.int64)
+        types = np.array([e.type_ids for e in encs], dtype=np.int64)
+        (hidden,) = self.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
+        m = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, DIM), dtype=np.float32)
+        texts = [str(t) for t in texts]
+        # length-sorted batches (as sentence-transformers): little padding, same results
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        with self._lock:
+            for start in range(0, len(order), BATCH_SIZE):
+                idx = order[start:start + BATCH_SIZE]
+                out[idx] = self._batch([texts[i] for i in idx])
+        return out
+
+
+def open_onnx(model_dir: Path, home: Path, weights_sha256: str, name: str, *, required: bool,
+              error: type[Exception] = OnnxModelError) -> OnnxEncoder | None:
+    """The ONNX encoder for the verified weights in ``model_dir``, exporting it first if needed.
+
+    A missing or unverifiable export is (re)made; if that fails, ``required`` raises ``error``
+    with a one-line reason, else None is returned (the caller uses sentence-transformers).
+    """
+    target = onnx_path(home, name, weights_sha256)
+    try:
+        return OnnxEncoder(target, model_dir, weights_sha256)
+    except OnnxModelError as exc:
+        if target.exists() or sidecar_path(target).exists():
+            log.warning("re-exporting the ONNX embedding model: %s", exc)
+    try:
+        export_onnx(model_dir, target, weights_sha256)
+        return OnnxEncoder(target, model_dir, weights_sha256)
+    except OnnxModelError as exc:
+        if required:
+            raise error(str(exc)) from None
+        log.warning("ONNX embeddings unavailable, using sentence-transformers: %s", exc)
+        return None
