@@ -11,7 +11,7 @@ import numpy as np
 
 from interviewer.flow import KeyPoint
 from interviewer.knowledge.embeddings import Embedder
-from interviewer.textutil import sentences
+from interviewer.textutil import clauses, sentences
 
 DEFAULT_THRESHOLD = 0.55
 
@@ -51,8 +51,11 @@ class CoverageResult:
 
 
 def coverage(embedder: Embedder, text: str, points: list[KeyPoint],
-             threshold: float = DEFAULT_THRESHOLD) -> CoverageResult:
-    sents = sentences(text)
+             threshold: float = DEFAULT_THRESHOLD, split_clauses: bool = False) -> CoverageResult:
+    """Match each key point against the text's sentences (and their clauses, if asked:
+    the engine does, to hear every idea in a long sentence; the offline grader is
+    calibrated on whole sentences)."""
+    sents = clauses(text) if split_clauses else sentences(text)
     if not sents or not points:
         return CoverageResult([PointMatch(p, 0.0, None) for p in points], threshold, sents)
     sent_vecs = embedder.encode(sents)

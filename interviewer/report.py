@@ -138,7 +138,7 @@ def build_report(settings: Settings, session_id: str, knowledge: Any = None, reg
 def _build(settings: Settings, state, turns, knowledge) -> Report:
     flow = load_flow(settings.prompts_dir)
     problem = state.problem
-    texts = stage_texts(turns)
+    texts = stage_texts(turns, state.early)
     hints_by_stage = {s: sum(1 for h in state.hints if h.stage == s) for s in STAGE_IDS}
     stages = [
         _grade_stage(settings, s.id, s.name, texts.get(s.id, ""), s.id in state.stages_visited, problem,

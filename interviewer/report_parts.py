@@ -15,8 +15,9 @@ PROBLEM_STAGE_KINDS = {"answer", "question"}
 LEVELS = ((3.25, "strong hire"), (2.5, "lean hire"), (1.75, "lean no hire"), (float("-inf"), "no hire"))
 
 
-def stage_texts(turns) -> dict[str, str]:
-    """Stage id → the candidate's graded words in that stage, turns joined by blank lines."""
+def stage_texts(turns, early: dict[str, list[str]] | None = None) -> dict[str, str]:
+    """Stage id → the candidate's graded words in that stage, turns joined by blank lines,
+    plus sentences said earlier that the interview credited to that stage ahead of time."""
     out: dict[str, list[str]] = {}
     for t in turns:
         if t.role != "candidate":
@@ -24,6 +25,9 @@ def stage_texts(turns) -> dict[str, str]:
         kinds = PROBLEM_STAGE_KINDS if t.stage == "problem" else ANSWER_KINDS
         if t.kind in kinds and t.text.strip():
             out.setdefault(t.stage, []).append(t.text.strip())
+    for stage_id, sentences in (early or {}).items():
+        if sentences:
+            out.setdefault(stage_id, []).append(" ".join(sentences))
     return {k: "\n\n".join(v) for k, v in out.items()}
 
 

@@ -36,6 +36,9 @@ class SessionState:
     probes: dict[str, list[str]] = field(default_factory=dict)      # stage -> key point ids probed
     covered: dict[str, list[str]] = field(default_factory=dict)     # stage -> key point ids covered
     summaries: dict[str, str] = field(default_factory=dict)         # stage -> short summary
+    # stage -> candidate sentences said in an earlier stage that already cover its key points
+    # (credited ahead: not probed again, and graded with that stage in the report)
+    early: dict[str, list[str]] = field(default_factory=dict)
 
     # ---- derived -------------------------------------------------------------
     @property

@@ -40,3 +40,21 @@ def truncate_words(text: str, limit: int) -> tuple[str, bool]:
     if len(words) <= limit:
         return text, False
     return " ".join(words[:limit]), True
+
+
+_CLAUSE_SPLIT = re.compile(r"[,;:]\s+|\s+(?:because|since|so that|while|which|and then)\s+", re.IGNORECASE)
+
+
+def clauses(text: str, min_words: int = 3) -> list[str]:
+    """Sentences plus, for sentences that join several ideas, their clauses.
+
+    A long sentence's embedding blurs its parts; matching the parts too lets
+    "Offline I'd use PR-AUC, and recall at a fixed FPR because ..." cover each idea.
+    """
+    out: list[str] = []
+    for sent in sentences(text):
+        out.append(sent)
+        parts = [p.strip() for p in _CLAUSE_SPLIT.split(sent) if len(p.split()) >= min_words]
+        if len(parts) > 1:
+            out.extend(p for p in parts if p not in out)
+    return out

@@ -239,3 +239,18 @@ def test_resume_welcomes_back_and_ignores_time_away(engine, clock):
     assert engine.take_turn(sid, "").move.reason == "empty"      # not time_up
     engine.end(sid).text
     assert engine.resume(sid).ended
+
+
+def test_an_answer_given_ahead_is_credited_to_its_stage_and_not_probed_again(engine):
+    """Metrics named while framing the problem count for the metrics stage."""
+    sid = engine.start(problem_id="card-fraud-detection").session_id
+    engine.take_turn(sid, "The goal is to stop fraudulent transactions at authorization. "
+                          "Offline I'd use PR-AUC since fraud is well under 1% of transactions, "
+                          "and recall at a fixed false positive rate because false declines anger customers.").text
+    state = engine.state(sid)
+    assert state.stage == "problem"
+    assert "offline-metrics" in state.covered.get("metrics", [])
+    assert any("PR-AUC" in s for s in state.early.get("metrics", []))
+    engine.next_stage(sid).text
+    engine.take_turn(sid, "I would also look at the online fraud loss.").text
+    assert "offline-metrics" not in engine.state(sid).probes.get("metrics", [])

@@ -14,7 +14,7 @@ from typing import Callable
 from interviewer.coverage import coverage
 from interviewer.engine.classify import Classification
 from interviewer.engine.facts import FactMatcher
-from interviewer.flow import Flow, KeyPoint, Stage
+from interviewer.flow import STAGE_IDS, Flow, KeyPoint, Stage
 from interviewer.knowledge.embeddings import Embedder
 from interviewer.moves import Move
 from interviewer.state import HintRecord, SessionState
@@ -28,6 +28,8 @@ COVERED_FRACTION = 0.6
 OFFTOPIC_SIMILARITY = 0.25
 # ... and only answers of at least this many words ("Accuracy." is terse, not off-topic).
 OFFTOPIC_MIN_WORDS = 4
+# Crediting a later stage's key point from an earlier answer asks for a closer match.
+AHEAD_THRESHOLD = 0.6
 HINT_K = 3
 HINT_QUERY_WORDS = 40
 SUMMARY_WORDS = 60
@@ -115,12 +117,30 @@ class Policy:
         text = normalize_ws(text)
         if not text:
             return 0.0
-        result = coverage(self.embedder(), text, points)
+        result = coverage(self.embedder(), text, points, split_clauses=True)
         covered = state.covered.setdefault(state.stage, [])
         for m in result.hit:
             if m.point.id not in covered:
                 covered.append(m.point.id)
+        self.credit_ahead(state, text)
         return max((m.similarity for m in result.matches), default=0.0)
+
+    def credit_ahead(self, state: SessionState, text: str) -> None:
+        """Candidates often answer ahead (metrics while framing the problem): credit later
+        stages' key points now, so they are not probed again and the report grades them."""
+        later = STAGE_IDS[STAGE_IDS.index(state.stage) + 1:]
+        for stage_id in later:
+            result = coverage(self.embedder(), text, stage_points(self.flow, state, stage_id),
+                              threshold=AHEAD_THRESHOLD, split_clauses=True)
+            if not result.hit:
+                continue
+            covered = state.covered.setdefault(stage_id, [])
+            early = state.early.setdefault(stage_id, [])
+            for m in result.hit:
+                if m.point.id not in covered:
+                    covered.append(m.point.id)
+                if m.evidence and m.evidence not in early:
+                    early.append(m.evidence)
 
     def missed(self, state: SessionState) -> list[KeyPoint]:
         covered = set(state.covered.get(state.stage, []))
