@@ -126,3 +126,51 @@ def ingest_with_progress(kb: Any, paths: list[Any]) -> Any:
     summary = kb.ingest(paths, progress=report)
     bar.progress(1.0, text="Done")
     return summary
+
+
+_CLOCK_HTML = """
+<div style="font-family: 'Source Sans Pro', 'Source Sans 3', sans-serif; color: #1c2333;">
+  <div class="row"><span>Stage time left</span><b id="stage">{stage}</b></div>
+  <div class="row"><span>Interview time left</span><b id="total">{total}</b></div>
+</div>
+<style>
+  body {{margin: 0;}}
+  .row {{display: flex; justify-content: space-between; padding: .1rem 0; font-size: .92rem;
+         font-variant-numeric: tabular-nums;}}
+  .row b {{font-size: 1.1rem;}}
+  .over {{color: #c0392b;}}
+</style>
+<script>
+  const deadlines = {{stage: {stage_ms}, total: {total_ms}}};
+  function fmt(s) {{
+    const sign = s < 0 ? "-" : ""; s = Math.abs(Math.round(s));
+    return sign + Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
+  }}
+  function tick() {{
+    for (const id of ["stage", "total"]) {{
+      const left = Math.max(0, (deadlines[id] - Date.now()) / 1000);
+      const el = document.getElementById(id);
+      el.textContent = fmt(left);
+      el.className = left <= 0 ? "over" : "";
+    }}
+  }}
+  tick(); setInterval(tick, 1000);
+</script>
+"""
+
+
+def live_clock(stage_deadline: float, total_deadline: float) -> None:
+    """Time left in the stage and overall, ticking in the browser.
+
+    The countdown runs in the page's own JavaScript: a ``st.fragment(run_every=...)`` clock
+    would rerun Python every second, and such a rerun arriving while a slow turn is being
+    processed can cut the run short and drop the message just typed.
+    """
+    import time
+
+    from streamlit.components.v1 import html
+
+    now = time.time()
+    html(_CLOCK_HTML.format(stage=fmt_clock(stage_deadline - now), total=fmt_clock(total_deadline - now),
+                            stage_ms=int(stage_deadline * 1000), total_ms=int(total_deadline * 1000)),
+         height=56)

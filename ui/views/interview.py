@@ -85,18 +85,6 @@ def start_form(settings) -> None:
                 st.markdown(f"**{p.title}** — {p.statement}")
 
 
-@st.fragment(run_every=1)
-def clock(stage_deadline: float, total_deadline: float) -> None:
-    """Remaining time in this stage and overall, ticking in the browser once a second."""
-    now = time.time()
-
-    def cell(label: str, left: float) -> str:
-        cls = "iv-clock iv-over" if left <= 0 else "iv-clock"
-        return f'<div class="{cls}"><span>{label}</span><b>{components.fmt_clock(max(0.0, left))}</b></div>'
-
-    st.html(cell("Stage time left", stage_deadline - now) + cell("Interview time left", total_deadline - now))
-
-
 def header(state, flow) -> None:
     stages = [(s.id, s.id.capitalize(), s.name) for s in flow.stages]
     st.subheader(state.problem.title, anchor=False)
@@ -112,7 +100,7 @@ def controls(engine, state, flow) -> tuple[bool, bool, bool]:
         st.markdown(f"**Stage {number} of {len(flow.stages)}** · {flow.stage(state.stage).name}")
         left = engine.remaining(state.session_id)
         now = time.time()
-        clock(now + left["stage"], now + left["total"])
+        components.live_clock(now + left["stage"], now + left["total"])
         hint = st.button("Hint", icon=":material/lightbulb:", width="stretch",
                          help="Guidance from the knowledge base, with its sources.")
         nxt = st.button("Next stage", icon=":material/skip_next:", width="stretch",
