@@ -5,6 +5,7 @@ Every error names the file and, for validation problems, the field.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -83,3 +84,12 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
                 return {}, text
             return meta, "".join(lines[i + 1:])
     return {}, text
+
+
+def sha256_file(path: Path) -> str:
+    """The sha256 of a file's bytes, read in 1 MiB blocks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()

@@ -60,7 +60,7 @@ def test_export_is_named_for_the_weights_and_its_sidecar_holds_both_hashes(model
     assert model.name == f"{MINILM_NAME}-{MINILM_SAFETENSORS_SHA256[:12]}.onnx" and model.is_file()
     meta = json.loads(ox.sidecar_path(model).read_text())
     assert meta["source_sha256"] == MINILM_SAFETENSORS_SHA256
-    assert meta["onnx_sha256"] == ox._sha256(model)
+    assert meta["onnx_sha256"] == ox.sha256_file(model)
     assert sorted(p.name for p in models_dir.iterdir()) == sorted([model.name, ox.sidecar_path(model).name])
 
 

@@ -7,7 +7,6 @@ is checked against the upstream model's before loading. Nothing is downloaded.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import threading
 from collections import OrderedDict
@@ -17,6 +16,7 @@ from typing import Iterable
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from interviewer.datafiles import sha256_file
 from interviewer.settings import LOCAL_EMBEDDINGS, Settings
 
 # sha256 of sentence-transformers/all-MiniLM-L6-v2 model.safetensors (upstream LFS object id).
@@ -27,13 +27,6 @@ MINILM_NAME = "all-MiniLM-L6-v2"
 class EmbeddingsError(RuntimeError):
     """Embeddings could not be set up (missing package, bad weights, unreachable provider)."""
 
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def local_model_dir() -> Path:
@@ -50,7 +43,7 @@ def verify_weights(model_dir: Path, expected: str = MINILM_SAFETENSORS_SHA256) -
     weights = Path(model_dir) / "model.safetensors"
     if not weights.is_file():
         raise EmbeddingsError(f"embedding weights not found: {weights}")
-    actual = _sha256(weights)
+    actual = sha256_file(weights)
     if actual != expected:
         raise EmbeddingsError(
             f"embedding weights at {weights} do not match {MINILM_NAME} "

@@ -14,7 +14,6 @@ This module imports neither torch nor transformers at import time (``export_onnx
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -22,6 +21,8 @@ import threading
 from pathlib import Path
 
 import numpy as np
+
+from interviewer.datafiles import sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +42,6 @@ def set_default_threads(n: int) -> None:
     global _default_threads
     _default_threads = max(1, int(n))
 
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def onnx_path(home: Path, name: str, weights_sha256: str) -> Path:
@@ -79,7 +73,7 @@ def verify_export(model: Path, weights_sha256: str) -> None:
     if source != weights_sha256:
         raise OnnxModelError(f"{model.name} was exported from other weights "
                              f"(sha256 {source[:12]}…, expected {weights_sha256[:12]}…)")
-    actual = _sha256(model)
+    actual = sha256_file(model)
     if actual != onnx_sha:
         raise OnnxModelError(f"{model.name} does not match its sidecar "
                              f"(sha256 {actual[:12]}…, expected {onnx_sha[:12]}…)")
@@ -124,7 +118,7 @@ def export_onnx(model_dir: Path, target: Path, weights_sha256: str) -> Path:
             torch.onnx.export(_LastHidden(model), (ids, ids, torch.zeros_like(ids)), str(tmp),
                               dynamo=False, input_names=list(INPUTS), output_names=["last_hidden_state"],
                               dynamic_axes=axes, opset_version=OPSET, do_constant_folding=True)
-        meta = {"source_sha256": weights_sha256, "onnx_sha256": _sha256(tmp), "opset": OPSET,
+        meta = {"source_sha256": weights_sha256, "onnx_sha256": sha256_file(tmp), "opset": OPSET,
                 "torch": torch.__version__, "inputs": list(INPUTS), "output": "last_hidden_state"}
         side_tmp = tmp.with_suffix(".json.tmp")
         side_tmp.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
