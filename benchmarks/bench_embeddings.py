@@ -42,7 +42,7 @@ def _timed(cmd: list[str], env: dict) -> tuple[float, subprocess.CompletedProces
 
 def _warm(home: Path, text: str, backend: str, runs: int) -> float:
     from interviewer.engine.runtime import single_thread_inference
-    from interviewer.grading.feedback import grade_answer
+    from benchmarks.bench_grading import warm_feedback_ms
     from interviewer.knowledge.embeddings import Embedder, LocalEmbeddings
     from interviewer.problems import load_bank
     from interviewer.settings import Settings
@@ -51,13 +51,7 @@ def _warm(home: Path, text: str, backend: str, runs: int) -> float:
     settings = Settings(home=home)
     embedder = Embedder(LocalEmbeddings(backend=backend, home=home), LocalEmbeddings.name)
     problem = load_bank(settings).get("linkedin-feed")
-    grade_answer(settings, stage="metrics", text=text, problem=problem, embedder=embedder)   # warm-up
-    times = []
-    for i in range(runs):
-        fresh = ". ".join(f"{s} (take {backend} {i})" for s in text.split(". "))
-        t0 = time.perf_counter()
-        grade_answer(settings, stage="metrics", text=fresh, problem=problem, embedder=embedder)
-        times.append((time.perf_counter() - t0) * 1000)
+    times = warm_feedback_ms(settings, problem, text, runs, tag=f"{backend} ", embedder=embedder)
     return round(statistics.median(times), 1)
 
 

@@ -86,8 +86,22 @@ def _cold(home: Path, answer: Path, runs: int) -> dict:
             "cold_feedback_s_max": round(max(times), 2), "cold_target_s": 6.0}
 
 
-def _warm(home: Path, text: str, runs: int) -> dict:
+def warm_feedback_ms(settings, problem, text: str, runs: int, tag: str = "", **kwargs) -> list[float]:
+    """Milliseconds per in-process ``grade_answer`` after a warm-up; each run grades a fresh
+    answer, so every sentence is new to the embedding cache. ``kwargs`` go to grade_answer."""
     from interviewer.grading.feedback import grade_answer
+
+    grade_answer(settings, stage="metrics", text=text, problem=problem, **kwargs)   # warm-up
+    times = []
+    for i in range(runs):
+        fresh = ". ".join(f"{s} (take {tag}{i})" for s in text.split(". "))
+        t0 = time.perf_counter()
+        grade_answer(settings, stage="metrics", text=fresh, problem=problem, **kwargs)
+        times.append((time.perf_counter() - t0) * 1000)
+    return times
+
+
+def _warm(home: Path, text: str, runs: int) -> dict:
     from interviewer.knowledge.service import KnowledgeBase
     from interviewer.problems import load_bank
     from interviewer.settings import Settings
@@ -98,14 +112,7 @@ def _warm(home: Path, text: str, runs: int) -> dict:
     settings = Settings(home=home)
     kb = KnowledgeBase(settings)
     problem = load_bank(settings).get("linkedin-feed")
-    grade_answer(settings, stage="metrics", text=text, problem=problem, knowledge=kb)   # warm-up
-    times = []
-    for i in range(runs):
-        # a fresh answer each time: every sentence is new to the embedding cache
-        fresh = ". ".join(f"{s} (take {i})" for s in text.split(". "))
-        t0 = time.perf_counter()
-        grade_answer(settings, stage="metrics", text=fresh, problem=problem, knowledge=kb)
-        times.append((time.perf_counter() - t0) * 1000)
+    times = warm_feedback_ms(settings, problem, text, runs, knowledge=kb)
     return {"warm_feedback_ms_median": round(statistics.median(times), 1),
             "warm_feedback_ms_p90": round(sorted(times)[int(0.9 * (len(times) - 1))], 1),
             "warm_target_ms": 200}
