@@ -6,7 +6,7 @@ import pytest
 from kb_helpers import write_guide
 
 from conftest import CORPUS_DIR, SEED_DIR
-from interviewer.knowledge.search import rrf, tokenize
+from interviewer.knowledge.search import diversify, rrf, tokenize
 from interviewer.knowledge.service import KnowledgeBase
 from interviewer.settings import Settings
 
@@ -109,3 +109,28 @@ def test_rrf_and_tokenize():
     fused = rrf([[("a", 0.9), ("b", 0.5)], [("b", 7.0), ("c", 3.0)]])
     assert [cid for cid, _ in fused] == ["b", "a", "c"]
     assert tokenize("The ROC-AUC of models, and recall@k!") == ["roc", "auc", "model", "recall@k"]
+
+
+def test_diversify_caps_one_source_ahead_of_the_others():
+    ranked = [("a1", 0.9), ("a2", 0.8), ("a3", 0.7), ("b1", 0.6), ("a4", 0.5), ("c1", 0.4)]
+    out = diversify(ranked, lambda cid: cid[0], per_source=2)
+    assert [cid for cid, _ in out] == ["a1", "a2", "b1", "c1", "a3", "a4"]
+    assert dict(out) == dict(ranked)                     # scores travel with their items
+    assert diversify(ranked, lambda cid: cid, per_source=2) == ranked  # all distinct: unchanged
+
+
+def test_diversify_breaks_exact_ties_towards_a_source_not_yet_shown():
+    tie = 1 / 62 + 1 / 72                                # ranks (2, 12) and (12, 2) fuse equal
+    fused = rrf([[("x", 0), ("a2", 0)] + [(f"v{i}", 0) for i in range(9)] + [("b1", 0)],
+                 [("y", 0), ("b1", 0)] + [(f"w{i}", 0) for i in range(9)] + [("a2", 0)]])
+    assert dict(fused)["a2"] == dict(fused)["b1"] == tie
+    ranked = [("a1", 0.05), ("a2", tie), ("b1", tie)]
+    assert [c for c, _ in diversify(ranked, lambda cid: cid[0])] == ["a1", "b1", "a2"]
+    assert [c for c, _ in diversify(ranked[1:], lambda cid: cid[0])] == ["a2", "b1"]  # else rank
+
+
+def test_hybrid_results_do_not_let_one_file_fill_the_list(kb):
+    from interviewer.knowledge.search import PER_SOURCE
+    hits = kb.search("ads click prediction model calibration and features", k=5)
+    sources = [h.source for h in hits]
+    assert max(sources.count(s) for s in sources) <= PER_SOURCE < 5, sources

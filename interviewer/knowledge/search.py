@@ -6,7 +6,8 @@ store's records change: at once after an ingest through the same ``KnowledgeBase
 ``RECHECK_SECONDS`` after an ingest by another process (the CLI while the app runs).
 
 Scores: vector mode returns cosine similarity; hybrid returns the RRF score (higher is better,
-only comparable within one result list).
+only comparable within one result list). Hybrid lists are also diversified: at most
+``PER_SOURCE`` chunks of one file come before other files' chunks (see ``diversify``).
 
 The stage filter keeps chunks whose stages include the stage, plus stage-less chunks (files
 without front-matter stages serve every stage).
@@ -30,11 +31,14 @@ from interviewer.knowledge.types import Hit
 Mode = Literal["hybrid", "vector", "bm25"]
 MODES: tuple[str, ...] = ("hybrid", "vector", "bm25")
 # Hybrid won on benchmarks/bench_retrieval.py (56 + 57 queries): recall@1 0.857 vs 0.786 vector
-# on the built-in guides, 0.965 vs 0.912 on the third-party corpus; MRR 0.917/0.971 vs 0.851/0.932.
+# on the built-in guides, 0.965 vs 0.912 on the third-party corpus; MRR 0.917/0.973 vs 0.851/0.932.
 DEFAULT_MODE: Mode = "hybrid"
 RRF_K = 60
 CANDIDATES = 50                 # depth of each ranking fed to the fusion
 RECHECK_SECONDS = 1.0           # how often a warm searcher asks the records whether they changed
+# Hybrid results keep at most this many chunks of one file ahead of other files' chunks, so one
+# long guide that shares the query's vocabulary cannot fill the whole list (the surplus follows).
+PER_SOURCE = 3
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[@.][a-z0-9]+)*")
 STOPWORDS = frozenset("""
@@ -160,16 +164,42 @@ class Searcher:
             elif mode == "bm25":
                 ranked = self.bm25_ranking(query, stage, k)
             else:
-                ranked = rrf([self.vector_ranking(query, stage, depth),
-                              self.bm25_ranking(query, stage, depth)])
+                ranked = diversify(rrf([self.vector_ranking(query, stage, depth),
+                                        self.bm25_ranking(query, stage, depth)]),
+                                   lambda cid: self._chunks[cid].meta.get("source", "") if cid in self._chunks else cid)
             return [self._chunks[cid].hit(score) for cid, score in ranked[:k] if cid in self._chunks]
 
 
 def rrf(rankings: list[list[tuple[str, float]]], k: int = RRF_K) -> list[tuple[str, float]]:
-    """Reciprocal rank fusion: sum of 1/(k + rank) over the rankings an item appears in."""
+    """Reciprocal rank fusion: sum of 1/(k + rank) over the rankings an item appears in.
+
+    Exact ties are common (ranks 2 and 12 sum to the same as 12 and 2); they are ordered by
+    chunk id here and re-ordered for diversity by ``diversify``."""
     fused: dict[str, float] = {}
     for ranking in rankings:
         for rank, (cid, _) in enumerate(ranking, 1):
             fused[cid] = fused.get(cid, 0.0) + 1.0 / (k + rank)
-    return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
+    return sorted(fused.items(), key=lambda kv: (-round(kv[1], 12), kv[0]))
 
+
+def diversify(ranked: list[tuple[str, float]], source_of, per_source: int = PER_SOURCE
+              ) -> list[tuple[str, float]]:
+    """Re-order a fused ranking for diversity, keeping its order otherwise.
+
+    - Among items with the same score, the one whose source has appeared least so far comes
+      first (chunk ids hash the file path, so an id tie-break would differ between machines).
+    - Each source's first ``per_source`` items keep their places; its further items move after
+      every other source's leading items, still in ranked order.
+    """
+    seen: dict[str, int] = {}
+    head, tail = [], []
+    rest = list(ranked)
+    while rest:
+        top = round(rest[0][1], 12)
+        tied = [j for j in range(len(rest)) if round(rest[j][1], 12) == top]
+        j = min(tied, key=lambda j: (seen.get(source_of(rest[j][0]), 0), j))
+        cid, score = rest.pop(j)
+        src = source_of(cid)
+        seen[src] = seen.get(src, 0) + 1
+        (head if seen[src] <= per_source else tail).append((cid, score))
+    return head + tail
