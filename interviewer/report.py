@@ -177,7 +177,7 @@ def _build(settings: Settings, state, turns, knowledge) -> Report:
         facts_revealed=facts_revealed,
         facts_missed=facts_missed,
         hints_used=state.hints_used,
-        hints=[{"stage": h.stage, "query": h.query, "sources": list(h.sources)} for h in state.hints],
+        hints=[{"stage": h.stage, "topic": h.topic, "sources": list(h.sources)} for h in state.hints],
         transcript=[{"role": t.role, "text": t.text, "stage": t.stage} for t in turns
                     if t.role in ("candidate", "interviewer")],
         study_next=study[:MAX_STUDY],

@@ -46,7 +46,8 @@ def report_markdown(report) -> str:
     if report.hints:
         for h in report.hints:
             cites = "; ".join(f"{x.get('source', '')} › {x.get('heading', '')}" for x in h.get("sources", []))
-            lines.append(f"- [{h['stage']}] {h['query']}" + (f" (sources: {cites})" if cites else ""))
+            about = f" on: {h['topic']}" if h.get("topic") else ""
+            lines.append(f"- [{h['stage']}]{about}" + (f" (sources: {cites})" if cites else ""))
         lines.append("- Each hint costs 0.1 of the overall score (at most 0.5).")
     else:
         lines.append("- none")

@@ -13,9 +13,10 @@ from interviewer.problems import Problem
 @dataclass
 class HintRecord:
     stage: str
-    query: str
+    query: str                      # the retrieval query (internal: never shown to the candidate)
     sources: list[dict[str, str]]   # [{"source", "heading"}]
     at: float = field(default_factory=time.time)
+    topic: str = ""                 # what the hint pointed at: the missed key point or stage goal
 
 
 @dataclass

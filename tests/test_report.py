@@ -80,6 +80,20 @@ def test_unreached_stages_score_one_and_hints_cost(settings, engine, clock):
     unreached = [s for s in report.stages if not s.reached]
     assert unreached and all(s.score == 1 and s.note == "stage not reached" for s in unreached)
     assert report.hints_used == 2 and len(report.hints) == 2
+    # each hint says what it pointed at (a key point or the stage goal), not the search query
+    from interviewer.engine.policy import stage_points
+    from interviewer.flow import load_flow
+    from interviewer.report import render_markdown
+
+    flow = load_flow(settings.prompts_dir)
+    for h in report.hints:
+        points = stage_points(flow, run.state, h["stage"])
+        assert set(h) == {"stage", "topic", "sources"}
+        assert h["topic"] in [k.text for k in points] + [flow.stage(h["stage"]).goal]
+    md = render_markdown(report)
+    section = md.split("## Hints")[1].split("## Study next")[0]
+    assert all(f"on: {h['topic']}" in section for h in report.hints)
+    assert f"{flow.stage('problem').name}. " not in section   # the query starts "<stage name>. "
     mean = sum(s.score for s in report.stages) / 6
     assert report.overall["score"] == pytest.approx(max(1.0, mean - 0.2), abs=0.01)
     assert any("hint" in r for r in report.overall["reasons"])

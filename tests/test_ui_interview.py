@@ -104,6 +104,7 @@ def test_end_shows_the_report_with_chart_facts_and_download(ui_home):
     at.chat_input[0].set_value("How many daily active users do we have?").run()
     at.chat_input[0].set_value("The goal is more ad revenue with happy users: I would predict the "
                                "probability of a click, calibrated, and rank ads by bid times pCTR.").run()
+    button(at, "Hint").click().run()
     button(at, "End interview").click().run()
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
@@ -119,6 +120,10 @@ def test_end_shows_the_report_with_chart_facts_and_download(ui_home):
     saved = store().get_report(sid)
     assert saved and saved["overall"]["level"].lower() == overall["Overall"].lower()
     assert "Hint" not in [b.label for b in at.button]                  # the interview is over
+    hints = [e for e in at.expander if e.label.startswith("Hints (1)")]
+    assert hints, [e.label for e in at.expander]
+    line = hints[0].markdown[0].value
+    assert line.startswith("- **") and " on " in line and ".md ›" in line, line
 
 
 def test_with_an_llm_the_reply_streams_from_the_model_using_the_key_typed_in_the_app(ui_home):

@@ -139,6 +139,13 @@ def render_report(data: dict[str, Any], markdown: str, sid: str) -> None:
             st.markdown(f":red[:material/cancel:] {_fact(f)}")
         if not data.get("facts_missed"):
             st.caption("None missed." if drawn else "This question has no fact sheet.")
+    if data.get("hints"):
+        with st.expander(f"Hints ({len(data['hints'])}): each costs 0.1 of the overall score",
+                         icon=":material/lightbulb:"):
+            for h in data["hints"]:
+                cites = "; ".join(f"{x.get('source', '')} › {x.get('heading', '')}" for x in h.get("sources") or [])
+                topic = f" on {h['topic']}" if h.get("topic") else ""
+                st.markdown(f"- **{str(h.get('stage', '')).capitalize()}**{topic}" + (f" ({cites})" if cites else ""))
     if data.get("study_next"):
         st.subheader("Study next", anchor=False)
         for ref in data["study_next"]:

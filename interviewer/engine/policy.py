@@ -200,10 +200,8 @@ class Policy:
         parts = [stage.name]
         if last_text:
             parts.append(truncate_words(normalize_ws(last_text), HINT_QUERY_WORDS)[0])
-        if missed:
-            parts.append(missed[0].text)
-        else:
-            parts.append(stage.goal)
+        topic = missed[0].text if missed else stage.goal
+        parts.append(topic)
         query = ". ".join(parts)
         notice = None
         hits = []
@@ -218,7 +216,7 @@ class Policy:
             notice = f"The knowledge base is unavailable ({describe_error(exc)}); hint given without sources."
         if kb is None and notice is None:
             notice = "No knowledge base is configured; hint given without sources."
-        state.hints.append(HintRecord(stage=state.stage, query=query, at=now,
+        state.hints.append(HintRecord(stage=state.stage, query=query, at=now, topic=topic,
                                       sources=[{"source": h.source, "heading": h.heading} for h in hits]))
         return Move("hint", stage=state.stage, sources=hits, reason=None if hits else "none",
                     notice=notice)
