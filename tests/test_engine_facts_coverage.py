@@ -143,6 +143,22 @@ def test_the_shipped_term_file_loads():
     assert "real-time" in terms.names and terms.groups_in("what's the DAU")
 
 
+def test_the_engine_reads_the_term_file_from_its_prompts_folder(settings, tmp_path, clock, embedder):
+    import shutil
+
+    from interviewer.engine import Engine
+
+    custom = tmp_path / "prompts"
+    shutil.copytree(settings.prompts_dir, custom)
+    (custom / "fact_terms.yaml").write_text("groups:\n  zebra-herd: [zebra, stripes]\n")
+    eng = Engine.create(settings.model_copy(update={"prompts_dir": custom}), clock=clock, embedder=embedder)
+    assert eng.matcher().terms.names == ["zebra-herd"]
+    (custom / "fact_terms.yaml").write_text("groups: [not, a, mapping]\n")
+    bad = Engine.create(settings.model_copy(update={"prompts_dir": custom}), clock=clock, embedder=embedder)
+    with pytest.raises(Exception, match="fact_terms.yaml"):
+        bad.matcher()
+
+
 def test_engine_answers_real_time_from_the_sheet_and_team_size_is_your_call(engine):
     r = engine.start("linkedin-feed")
     r.text

@@ -18,6 +18,7 @@ import uuid
 from typing import Callable, Iterator
 
 from interviewer.engine.classify import classify
+from interviewer.engine.fact_terms import load_terms
 from interviewer.engine.facts import FactMatcher
 from interviewer.engine.policy import Policy, opening_for, seed_for
 from interviewer.engine.reply import TurnReply
@@ -103,7 +104,7 @@ class Engine:
 
     def matcher(self) -> FactMatcher:
         if self._matcher is None:
-            self._matcher = FactMatcher(self.embedder())
+            self._matcher = FactMatcher(self.embedder(), terms=load_terms(self.settings.prompts_dir))
         return self._matcher
 
     def knowledge(self):

@@ -62,6 +62,17 @@ class TermIndex:
 
 
 @lru_cache(maxsize=4)
-def load_terms(path: Path | None = None) -> TermIndex:
-    path = Path(path) if path is not None else builtin_prompts_dir() / TERMS_FILE
+def _load(path: Path, stamp: tuple[int, int] | None) -> TermIndex:
     return TermIndex(load_yaml_model(TermGroups, path).groups)
+
+
+def load_terms(prompts_dir: Path | None = None) -> TermIndex:
+    """The term groups of ``prompts_dir``'s fact_terms.yaml (the built-in prompts by default);
+    re-read when the file changes."""
+    path = Path(prompts_dir or builtin_prompts_dir()) / TERMS_FILE
+    try:
+        st = path.stat()
+        stamp = (st.st_mtime_ns, st.st_size)
+    except OSError:
+        stamp = None                # load_yaml_model reports the missing file
+    return _load(path, stamp)
