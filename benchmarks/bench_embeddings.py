@@ -41,13 +41,13 @@ def _timed(cmd: list[str], env: dict) -> tuple[float, subprocess.CompletedProces
 
 
 def _warm(home: Path, text: str, backend: str, runs: int) -> float:
-    from interviewer.engine.runtime import single_thread_inference
+    from interviewer.engine.runtime import interactive_inference
     from benchmarks.bench_grading import warm_feedback_ms
     from interviewer.knowledge.embeddings import Embedder, LocalEmbeddings
     from interviewer.problems import load_bank
     from interviewer.settings import Settings
 
-    single_thread_inference()
+    interactive_inference()
     settings = Settings(home=home)
     embedder = Embedder(LocalEmbeddings(backend=backend, home=home), LocalEmbeddings.name)
     problem = load_bank(settings).get("linkedin-feed")

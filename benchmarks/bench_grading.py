@@ -106,9 +106,9 @@ def _warm(home: Path, text: str, runs: int) -> dict:
     from interviewer.problems import load_bank
     from interviewer.settings import Settings
 
-    from interviewer.engine.runtime import single_thread_inference
+    from interviewer.engine.runtime import interactive_inference
 
-    single_thread_inference()   # as the feedback and chat commands run
+    interactive_inference()   # as the feedback and chat commands run
     settings = Settings(home=home)
     kb = KnowledgeBase(settings)
     problem = load_bank(settings).get("linkedin-feed")

@@ -88,9 +88,9 @@ def run(args) -> dict:
     from interviewer.engine import Engine
     from interviewer.settings import Settings
 
-    from interviewer.engine.runtime import single_thread_inference
+    from interviewer.engine.runtime import interactive_inference
 
-    single_thread_inference()          # as the chat CLI does
+    interactive_inference()          # as the chat CLI does
     quick = getattr(args, "quick", False)
     tmp = Path(tempfile.mkdtemp(prefix="bench-interview-"))
     settings = Settings(home=tmp / "home")

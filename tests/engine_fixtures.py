@@ -15,10 +15,10 @@ __all__ = ["knowledge_base", "clock", "engine"]
 @pytest.fixture(scope="session")
 def knowledge_base(tmp_path_factory, embedder):
     """The real KnowledgeBase over the built-in guides, in its own home, ingested once per run."""
-    from interviewer.engine.runtime import single_thread_inference
+    from interviewer.engine.runtime import interactive_inference
     from interviewer.knowledge.service import KnowledgeBase
 
-    single_thread_inference()       # as the chat CLI runs: one-sentence encodes, 2 shared cores
+    interactive_inference()       # as the chat CLI runs
     from interviewer.settings import Settings
 
     kb = KnowledgeBase(Settings(home=tmp_path_factory.mktemp("kb-home")),

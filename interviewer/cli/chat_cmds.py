@@ -23,10 +23,10 @@ def _fmt_seconds(seconds: float) -> str:
 
 def _engine():
     from interviewer.engine import Engine
-    from interviewer.engine.runtime import single_thread_inference
+    from interviewer.engine.runtime import interactive_inference
     from interviewer.settings import get_settings
 
-    single_thread_inference()
+    interactive_inference()
     return Engine.create(get_settings())
 
 

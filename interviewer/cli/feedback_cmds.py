@@ -108,10 +108,10 @@ def register(app: typer.Typer) -> None:
             problem = load_bank(settings).get(problem_id) if problem_id else Problem.from_question(question)
         text = _read_answer(source)
         with user_errors():
-            from interviewer.engine.runtime import single_thread_inference
+            from interviewer.engine.runtime import interactive_inference
             from interviewer.grading.feedback import grade_answer
 
-            single_thread_inference()   # as the chat CLI: on 2 shared cores one thread encodes faster
+            interactive_inference()
 
             grade = grade_answer(settings, stage=stage, text=text, problem=problem, knowledge=_knowledge(settings))
         if fmt == "json":

@@ -6,19 +6,19 @@ import os
 import sys
 
 
-def single_thread_inference() -> None:
-    """Run the local embedding model on one intra-op thread.
+def interactive_inference() -> None:
+    """Tune the local embedding model for an interactive process (chat, feedback, benchmarks).
 
-    An interview turn encodes one or two short sentences: extra threads only add overhead and,
-    on a busy 2-core machine, oversubscription made a one-sentence encode ~15x slower
-    (570 ms vs 33 ms p50 measured). Call this in interactive processes (the chat CLI).
+    Only the torch backend needs it: on a busy 2-core machine torch's spinning threads made a
+    one-sentence encode ~15x slower (570 ms vs 33 ms p50 measured), so it gets one thread. The
+    ONNX backend (the default) keeps its threads (``onnx_embeddings.default_threads``): with
+    spinning off, two threads were faster than one on 2 cores idle and under load alike
+    (one sentence 6.5 vs 8.9 ms idle, 34 vs 41 ms beside 6 busy processes; a 14-sentence
+    answer 45 vs 79 ms idle, 286 vs 350 ms loaded).
 
-    Imports nothing heavy: the ONNX backend's sessions get one thread; torch, if already
-    loaded, is set now, else reads OMP_NUM_THREADS when (and if) it is imported later.
+    Imports nothing heavy: torch, if already loaded, is set now, else reads OMP_NUM_THREADS
+    when (and if) it is imported later.
     """
-    from interviewer.knowledge.onnx_embeddings import set_default_threads
-
-    set_default_threads(1)
     torch = sys.modules.get("torch")
     if torch is not None:
         torch.set_num_threads(1)

@@ -30,7 +30,8 @@ DIM = 384
 BATCH_SIZE = 32
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 OPSET = 17
-_default_threads = 2            # intra-op threads of new sessions (interactive processes use 1)
+# intra-op threads of new sessions: the cores, up to 4 (spinning is off, so idle threads sleep)
+_default_threads = max(1, min(4, os.cpu_count() or 1))
 
 
 class OnnxModelError(RuntimeError):
@@ -38,7 +39,7 @@ class OnnxModelError(RuntimeError):
 
 
 def set_default_threads(n: int) -> None:
-    """Intra-op threads for sessions created from now on (``engine.runtime`` sets 1)."""
+    """Intra-op threads for sessions created from now on."""
     global _default_threads
     _default_threads = max(1, int(n))
 
