@@ -34,6 +34,30 @@ def test_question_gets_its_fact(matcher, feed, question, fact_id):
     assert found and found[0].fact.id == fact_id
 
 
+@pytest.mark.parametrize("question,fact_id", [
+    ("north star metric?", "business-objective"),
+    ("p99 budget?", "latency"),
+    ("DAU?", "scale"),
+    ("labels?", "engagement-signals"),
+    ("any ads?", "ads-balance"),
+])
+def test_terse_questions_get_their_fact(matcher, feed, question, fact_id):
+    found = matcher.match(feed, [question])
+    assert found and found[0].fact.id == fact_id, found
+
+
+def test_every_problem_answers_what_success_means(matcher):
+    from interviewer.settings import Settings
+
+    bank = load_bank(Settings())
+    problems = [p for p in bank.list() if not p.custom]
+    assert len(problems) >= 10
+    for problem in problems:
+        for q in ("North star metric?", "What are we optimising for?"):
+            found = matcher.match(problem, [q])
+            assert found and found[0].fact.id == "business-objective", (problem.id, q, found)
+
+
 def test_same_question_same_fact_every_time(matcher, feed):
     q = "What scale are we talking about?"
     first = [m.fact.id for m in matcher.match(feed, q)]
