@@ -254,3 +254,20 @@ def test_an_answer_given_ahead_is_credited_to_its_stage_and_not_probed_again(eng
     engine.next_stage(sid).text
     engine.take_turn(sid, "I would also look at the online fraud loss.").text
     assert "offline-metrics" not in engine.state(sid).probes.get("metrics", [])
+
+
+@pytest.mark.parametrize("problem_id, answer", [
+    ("video-recommendations", "I would optimise for watch time."),
+    ("video-recommendations", "The business goal is to maximise total watch time per user, and I'd frame it "
+                              "as ranking videos by predicted watch time."),
+    ("linkedin-feed", "We want to maximise long-term engagement, so I'd rank posts by predicted "
+                      "probability of a meaningful interaction."),
+])
+def test_a_stated_objective_is_not_asked_for_again(engine, problem_id, answer):
+    """Stating the goal covers it: the interviewer does not ask what the system should optimise."""
+    sid = engine.start(problem_id=problem_id).session_id
+    reply = engine.take_turn(sid, answer)
+    reply.text
+    assert "clarify-objective" in engine.state(sid).covered.get("problem", [])
+    assert "clarify-objective" not in engine.state(sid).probes.get("problem", [])
+    assert "optimiz" not in reply.text.lower() and "ultimately wants" not in reply.text
