@@ -85,6 +85,38 @@ def test_explicit_file_does_not_remove_its_siblings(kb, tmp_path):
     assert kb.count() == before
 
 
+def test_a_subfolder_or_nested_file_of_an_ingested_folder_is_not_indexed_twice(kb, tmp_path):
+    top = copy_corpus(tmp_path / "guides", SMALL[:1])
+    sub = copy_corpus(top / "deeper", SMALL[1:3])
+    first = kb.ingest([top])
+    assert first.files == 3 and first.errors == []
+    before = kb.count()
+    again = kb.ingest([sub])
+    assert (again.files, again.added, again.removed) == (2, 0, 0) and again.skipped > 0
+    assert kb.ingest([sub / SMALL[1]]).added == 0
+    assert kb.count() == before
+    assert sorted(set(chunk_sources(kb))) == sorted([SMALL[0], f"deeper/{SMALL[1]}", f"deeper/{SMALL[2]}"])
+    # a file deleted from the subfolder goes when the subfolder is re-ingested; the rest stays
+    gone = len(all_texts(kb, f"deeper/{SMALL[2]}"))
+    (sub / SMALL[2]).unlink()
+    out = kb.ingest([sub])
+    assert out.removed == gone > 0
+    assert sorted(set(chunk_sources(kb))) == sorted([SMALL[0], f"deeper/{SMALL[1]}"])
+
+
+def test_a_parent_of_an_ingested_folder_reuses_its_records(kb, tmp_path):
+    top = copy_corpus(tmp_path / "guides", SMALL[:1])
+    sub = copy_corpus(top / "deeper", SMALL[1:3])
+    first = kb.ingest([sub])
+    parent = kb.ingest([top])
+    assert parent.files == 3 and parent.skipped == first.chunks and parent.removed == 0
+    assert parent.added == len(all_texts(kb, SMALL[0])) and kb.count() == first.chunks + parent.added
+    assert sorted(set(chunk_sources(kb))) == sorted([SMALL[0], SMALL[1], SMALL[2]])
+    (sub / SMALL[1]).unlink()                        # removal reaches the subfolder's records
+    out = kb.ingest([top])
+    assert out.removed > 0 and SMALL[1] not in chunk_sources(kb)
+
+
 def test_bad_inputs_are_reported_by_name_rest_ingests_index_intact(kb, tmp_path):
     good_old = copy_corpus(tmp_path / "existing", SMALL[2:3])
     kb.ingest([good_old])

@@ -9,6 +9,10 @@ Removal: when a *folder* is ingested, sources recorded for that folder that are 
 lose their chunks. Records are namespaced per (collection, root folder), so ingesting folder B
 never deletes folder A's chunks. A file that is still present but now fails to load (say it
 became binary) keeps its previous chunks: bad input never costs what is already indexed.
+
+Nested folders: a file keeps the deepest root it was first indexed under. Ingesting a subfolder
+(or one file) of a folder ingested before, or a parent of one, re-uses those records instead of
+indexing the same file twice; removal then covers the files under the folder just walked.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from typing import Iterable
 from langchain_core.indexing import index
 
 from interviewer.knowledge.loaders import Candidate, LoadError, collect, load
-from interviewer.knowledge.records import SQLiteRecordManager, namespace
+from interviewer.knowledge.records import SQLiteRecordManager, collection_roots, namespace
 from interviewer.knowledge.splitting import split
 from interviewer.knowledge.store import KnowledgeStore, open_store
 from interviewer.settings import Settings
@@ -74,9 +78,20 @@ def _progress(total: int, enabled: bool):
                 disable=not enabled, delay=0.5, dynamic_ncols=True)
 
 
-def _remove_missing(store: KnowledgeStore, root: Path, present: set[str]) -> int:
+def _adopt(c: Candidate, roots: list[Path]) -> Candidate:
+    """The candidate under the deepest already-indexed root that holds it (else unchanged)."""
+    holders = [r for r in roots if c.path.is_relative_to(r)]
+    if not holders:
+        return c
+    best = max(holders, key=lambda r: len(r.parts))
+    return c if best == c.root else Candidate(c.path, best, c.explicit)
+
+
+def _remove_missing(store: KnowledgeStore, root: Path, present: set[str], within: Path | None = None) -> int:
+    """Drop the chunks of ``root``'s sources that are not ``present`` (only those under ``within``)."""
     rm = SQLiteRecordManager(namespace(store.record_key, root), store.records_db)
-    gone = [g for g in rm.list_groups() if g not in present]
+    gone = [g for g in rm.list_groups() if g not in present
+            and (within is None or (root / g).is_relative_to(within))]
     if not gone:
         return 0
     keys = rm.list_keys(group_ids=gone)
@@ -144,16 +159,21 @@ def ingest(paths: Iterable[Path | str], settings: Settings, progress: bool = Fal
     out = IngestSummary()
     found = collect(list(paths))
     out.errors.extend(str(e) for e in found.errors)
+    roots = collection_roots(store.records_db, store.record_key)
     present: dict[Path, set[str]] = defaultdict(set)
     with _progress(len(found.candidates), progress) as bar:
         for c in found.candidates:
+            c = _adopt(c, roots)
             present[c.root].add(c.source)
             _index_file(store, c, out)
             bar.update(1)
-    for root in found.walked_roots:
-        try:
-            out.removed += _remove_missing(store, root, present[root])
-        except Exception as exc:
-            out.errors.append(f"{root}: removing deleted files failed ({type(exc).__name__}: {_one_line(exc)})")
+    for walked in found.walked_roots:
+        # the walked folder's own records, and those of indexed folders above or below it
+        related = {walked} | {r for r in roots if walked.is_relative_to(r) or r.is_relative_to(walked)}
+        for root in sorted(related):
+            try:
+                out.removed += _remove_missing(store, root, present[root], within=walked)
+            except Exception as exc:
+                out.errors.append(f"{walked}: removing deleted files failed ({type(exc).__name__}: {_one_line(exc)})")
     out.seconds = time.perf_counter() - t0
     return out

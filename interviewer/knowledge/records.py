@@ -170,6 +170,14 @@ def collection_state(db_path: Path, collection: str) -> tuple[int, float]:
     return int(row[0]), float(row[1])
 
 
+def collection_roots(db_path: Path, collection: str) -> list[Path]:
+    """The folders whose files have records in this collection."""
+    with closing(connect(db_path)) as conn:
+        rows = conn.execute("SELECT DISTINCT namespace FROM records WHERE namespace >= ? AND namespace < ?",
+                            (collection + NS_SEP, collection + chr(ord(NS_SEP) + 1))).fetchall()
+    return sorted(Path(ns.partition(NS_SEP)[2]) for (ns,) in rows if ns.partition(NS_SEP)[2])
+
+
 def forget_collection(db_path: Path, collection: str) -> None:
     """Drop every record of a collection (used when its vectors are gone)."""
     with closing(connect(db_path)) as conn, conn:
