@@ -69,7 +69,11 @@ class Problem(BaseModel):
         if len(text) > MAX_QUESTION_CHARS:
             raise ValueError(f"the question is too long ({len(text)} characters, limit {MAX_QUESTION_CHARS})")
         digest = hashlib.sha256(text.encode()).hexdigest()[:10]
-        title = text if len(text) <= 80 else text[:77] + "..."
+        # the title is spoken inside sentences ("We were working on <title>, in ..."): no
+        # trailing punctuation of its own; a long question is cut at a word with an ellipsis
+        title = text.rstrip(" .!?;:,") or text
+        if len(title) > 80:
+            title = title[:79].rsplit(" ", 1)[0].rstrip(" .!?;:,") + "…"
         return cls(id=f"custom-{digest}", title=title, statement=text, custom=True)
 
 

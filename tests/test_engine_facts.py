@@ -84,3 +84,10 @@ def test_no_matching_fact(matcher, feed, question):
 def test_custom_problem_has_no_facts(matcher):
     custom = Problem.from_question("Design a spam filter for email")
     assert custom.custom and matcher.match(custom, ["How many users?"]) == []
+
+
+def test_a_free_text_question_is_titled_without_its_own_end_punctuation():
+    p = Problem.from_question("Design a spam filter for email.")
+    assert p.title == "Design a spam filter for email" and p.statement == "Design a spam filter for email."
+    long = Problem.from_question("How would you design " + "a very large " * 20 + "system?")
+    assert len(long.title) <= 80 and long.title.endswith("…") and not long.title[:-1].endswith(" ")

@@ -271,3 +271,10 @@ def test_a_stated_objective_is_not_asked_for_again(engine, problem_id, answer):
     assert "clarify-objective" in engine.state(sid).covered.get("problem", [])
     assert "clarify-objective" not in engine.state(sid).probes.get("problem", [])
     assert "optimiz" not in reply.text.lower() and "ultimately wants" not in reply.text
+
+
+def test_a_free_text_title_reads_naturally_inside_sentences(engine):
+    sid = engine.start(question="Design a spam filter for a large email provider.").session_id
+    texts = [engine.resume(sid).text, engine.end(sid).text]
+    assert "large email provider" in texts[0], texts                   # both resume lines name it
+    assert not any(p in t for t in texts for p in (".,", ".;", "..")), texts
