@@ -50,6 +50,18 @@ class CoverageResult:
         return sum(m.point.importance for m in self.hit) / total
 
 
+def with_credit(result: CoverageResult, point_ids, floor: float | None = None) -> CoverageResult:
+    """``result`` with the given points counted as covered (similarity raised to ``floor``,
+    the result's threshold by default): what the interview already credited stays credited."""
+    ids = set(point_ids or ())
+    if not ids:
+        return result
+    floor = result.threshold if floor is None else floor
+    matches = [PointMatch(m.point, max(m.similarity, floor), m.evidence) if m.point.id in ids else m
+               for m in result.matches]
+    return CoverageResult(matches, result.threshold, result.sentences)
+
+
 def coverage(embedder: Embedder, text: str, points: list[KeyPoint],
              threshold: float = DEFAULT_THRESHOLD, split_clauses: bool = False) -> CoverageResult:
     """Match each key point against the text's sentences (and their clauses, if asked:

@@ -92,14 +92,15 @@ class Report(BaseModel):
 
 
 def _grade_stage(settings: Settings, stage_id: str, name: str, text: str, reached: bool, problem,
-                 knowledge, hints: int) -> StageReport:
+                 knowledge, hints: int, credited: list[str] | None = None) -> StageReport:
     if not reached or not text.strip():
         note = "stage not reached" if not reached else "no answer given in this stage"
         return StageReport(id=stage_id, name=name, score=1, reached=reached, note=note, hints_used=hints,
                            improvements=[f"{name}: {note}; manage time so every stage gets an answer."])
     from interviewer.grading.feedback import grade_answer
 
-    g = grade_answer(settings, stage=stage_id, text=text, problem=problem, knowledge=knowledge)
+    g = grade_answer(settings, stage=stage_id, text=text, problem=problem, knowledge=knowledge,
+                     credited=credited or ())
     evidence: list[str] = []
     for c in g.criteria:
         evidence += [q for q in c.evidence if q not in evidence]
@@ -142,7 +143,7 @@ def _build(settings: Settings, state, turns, knowledge) -> Report:
     hints_by_stage = {s: sum(1 for h in state.hints if h.stage == s) for s in STAGE_IDS}
     stages = [
         _grade_stage(settings, s.id, s.name, texts.get(s.id, ""), s.id in state.stages_visited, problem,
-                     knowledge, hints_by_stage[s.id])
+                     knowledge, hints_by_stage[s.id], state.covered.get(s.id))
         for s in flow.stages
     ]
     hint_cost = min(MAX_HINT_COST, HINT_COST * state.hints_used)

@@ -251,6 +251,10 @@ def test_an_answer_given_ahead_is_credited_to_its_stage_and_not_probed_again(eng
     assert state.stage == "problem"
     assert "offline-metrics" in state.covered.get("metrics", [])
     assert any("PR-AUC" in s for s in state.early.get("metrics", []))
+    from interviewer.textutil import sentences
+
+    said = sentences(engine.transcript(sid)[-2].text)
+    assert all(s in said for ss in state.early.values() for s in ss)   # whole sentences, not clauses
     engine.next_stage(sid).text
     engine.take_turn(sid, "I would also look at the online fraud loss.").text
     assert "offline-metrics" not in engine.state(sid).probes.get("metrics", [])

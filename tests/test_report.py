@@ -138,3 +138,32 @@ def test_markdown_export(settings, engine, clock):
         assert heading in md
     assert report.overall["level"] in md
     assert report.stages[1].criteria[0].evidence[0].split()[0] in md
+
+
+def test_the_report_never_asks_for_what_the_interview_accepted(settings, engine, clock):
+    """Key points the interviewer counted as covered are not listed as missing in the report."""
+    from interviewer.engine.policy import stage_points
+    from interviewer.flow import load_flow
+    from interviewer.report import build_report
+
+    sid = engine.start("linkedin-feed").session_id
+    for line in ("North star metric?",
+                 "The goal is long-term engagement: I'd rank posts by the predicted probability of a "
+                 "meaningful interaction like a comment or share, rather than clicks.",
+                 "/next",
+                 "Offline I'd use PR-AUC per action since positives are rare, and online an A/B test on "
+                 "sessions with engagement, with hides and unfollows as guardrails.",
+                 "/end"):
+        engine.take_turn(sid, line).text
+    state = engine.state(sid)
+    report = build_report(settings, sid, knowledge=StubKnowledge())
+    flow = load_flow(settings.prompts_dir)
+    checked = 0
+    for stage in report.stages:
+        texts = {p.id: p.text for p in stage_points(flow, state, stage.id)}
+        for pid in state.covered.get(stage.id, []):
+            point = texts[pid]
+            assert all(point not in c.missing for c in stage.criteria), (stage.id, pid)
+            assert all(point[1:40].lower() not in imp.lower() for imp in stage.improvements), (stage.id, pid)
+            checked += 1
+    assert checked >= 3 and "clarify-objective" in state.covered["problem"]

@@ -18,7 +18,7 @@ from interviewer.flow import STAGE_IDS, Flow, KeyPoint, Stage
 from interviewer.knowledge.embeddings import Embedder
 from interviewer.moves import Move
 from interviewer.state import HintRecord, SessionState
-from interviewer.textutil import normalize_ws, truncate_words
+from interviewer.textutil import normalize_ws, sentences, truncate_words
 
 # A stage is covered when every must-have point (importance 3) is covered and at least this
 # share of the stage's weighted key points is.
@@ -129,6 +129,11 @@ class Policy:
         """Candidates often answer ahead (metrics while framing the problem): credit later
         stages' key points now, so they are not probed again and the report grades them."""
         later = STAGE_IDS[STAGE_IDS.index(state.stage) + 1:]
+        whole = sentences(text)
+
+        def sentence_of(piece: str) -> str:     # a matched clause is kept as its whole sentence
+            return next((s for s in whole if piece in s), piece)
+
         for stage_id in later:
             result = coverage(self.embedder(), text, stage_points(self.flow, state, stage_id),
                               threshold=AHEAD_THRESHOLD, split_clauses=True)
@@ -139,8 +144,9 @@ class Policy:
             for m in result.hit:
                 if m.point.id not in covered:
                     covered.append(m.point.id)
-                if m.evidence and m.evidence not in early:
-                    early.append(m.evidence)
+                said = sentence_of(m.evidence) if m.evidence else None
+                if said and said not in early:
+                    early.append(said)
 
     def missed(self, state: SessionState) -> list[KeyPoint]:
         covered = set(state.covered.get(state.stage, []))

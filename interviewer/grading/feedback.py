@@ -64,8 +64,10 @@ def _cite(grade: StageGrade, cited: list[tuple[str, Hit]]) -> StageGrade:
 
 
 def grade_answer(settings: Settings, *, stage: str, text: str, problem: Problem, knowledge: Any = None,
-                 chat_model: Any = None, embedder: Any = None) -> StageGrade:
+                 chat_model: Any = None, embedder: Any = None, credited: Any = ()) -> StageGrade:
     """Grade ``text`` as the candidate's answer in ``stage`` of ``problem``.
+
+    ``credited``: key point ids an interview already counted as covered (see grade_offline).
 
     Raises ValueError for an empty answer or an unknown stage.
     """
@@ -81,7 +83,8 @@ def grade_answer(settings: Settings, *, stage: str, text: str, problem: Problem,
     use_disk = hasattr(embedder, "prime") and hasattr(embedder, "cached")
     if use_disk:
         vector_cache.load_into(embedder, settings.home)
-    graded = grade_offline(stage=stage, text=text, problem=problem, embedder=embedder, flow=flow, rubric=rubric)
+    graded = grade_offline(stage=stage, text=text, problem=problem, embedder=embedder, flow=flow, rubric=rubric,
+                           credited=credited)
     if use_disk and not problem.custom:
         vector_cache.save_from(embedder, settings.home, fixed_texts(stage, problem, flow, rubric))
     cited, search_notices = guidance_for(knowledge, stage, graded)

@@ -10,11 +10,13 @@ caps its criterion and the stage. Evidence quotes are exact sentences of the ans
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from interviewer.coverage import coverage
+from interviewer.coverage import coverage, with_credit
 from interviewer.flow import Flow, KeyPoint
 from interviewer.grading.models import CriterionScore, StageGrade
 from interviewer.grading.rubric import Rubric, RubricStage
@@ -82,7 +84,10 @@ def _all_ones(stage: str, rstage: RubricStage, reason: str, notices: list[str]) 
 
 
 def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder,
-                  flow: Flow, rubric: Rubric, max_words: int = MAX_WORDS) -> Graded:
+                  flow: Flow, rubric: Rubric, max_words: int = MAX_WORDS,
+                  credited: Iterable[str] = ()) -> Graded:
+    """``credited``: key point ids the interview already counted as covered in this stage
+    (the interview report passes them, so the report never asks for what was accepted)."""
     if not (text or "").strip():
         raise ValueError("the answer is empty: write what you would say in this stage")
     rstage = rubric.stage(stage)
@@ -108,7 +113,7 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
 
     points_by_crit = _attach_problem_points(embedder, flow, rstage, problem.stage_key_points(stage))
     all_points = [p for c in rstage.criteria for p in points_by_crit[c.id]]
-    cov = coverage(embedder, text, all_points, threshold=COVER_THRESHOLD)
+    cov = with_credit(coverage(embedder, text, all_points, threshold=COVER_THRESHOLD), credited)
     sims = {m.point.id: m.similarity for m in cov.matches}
 
     targets = [t for p in all_points for t in (p.text, *p.cues)]
