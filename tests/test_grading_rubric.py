@@ -71,3 +71,18 @@ def test_bad_rubric_is_a_clear_error(tmp_path, edit, field):
     with pytest.raises(DataFileError) as err:
         load_rubric(tmp_path)
     assert "rubric.yaml" in str(err.value) and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("point, said", [
+    ("Splits data by time (train on the past), avoids leakage and compares models offline.",
+     "split data by time (train on the past), avoid leakage and compare models offline."),
+    ("Handles class imbalance with class weights, and corrects predicted probabilities afterwards.",
+     "handle class imbalance with class weights, and correct predicted probabilities afterwards."),
+    ("Uses negative feedback such as hides, reports and unfollows as guardrails.",
+     "use negative feedback such as hides, reports and unfollows as guardrails."),
+    ("Clarifies the surface, devices and formats.", "clarify the surface, devices and formats."),
+])
+def test_strengths_speak_to_the_candidate_in_the_second_person(point, said):
+    from interviewer.grading.advice import _second_person
+
+    assert _second_person(point) == said

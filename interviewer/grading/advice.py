@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from interviewer.coverage import CoverageResult
 from interviewer.grading.models import CriterionScore
 from interviewer.grading.scoring import Features
@@ -14,16 +16,36 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text else text
 
 
-def _second_person(text: str) -> str:
-    """'Picks offline metrics…' → 'pick offline metrics…' (key points are written in the third person)."""
+def _base_form(verb: str) -> str:
+    if verb.endswith("ies"):
+        return verb[:-3] + "y"
+    if verb.endswith(("sses", "shes", "ches", "xes")):
+        return verb[:-2]
+    if verb.endswith("s") and not verb.endswith("ss"):
+        return verb[:-1]
+    return verb
+
+
+_JOINED_VERB = re.compile(r"(,\s+(?:and\s+|then\s+)?|\s+and\s+|\s+then\s+)([a-z]+)\b")
+# Verbs that key points use after a comma, "and" or "then" (read off prompts/flow.yaml and the
+# problem files); words that are also common nouns there (reports, shares, feeds, streams,
+# counts, reviews) are left out on purpose.
+JOINED_VERBS = frozenset("""
+adds applies asks avoids checks cleans combines compares concludes corrects dedups detects
+disables diversifies enforces explains favors gives handles inserts invalidates keeps merges
+monitors picks proposes removes retrains retrieves runs starts tracks treats uses
+""".split())
+
+
+def _second_person(text: str, verbs: frozenset[str] = JOINED_VERBS) -> str:
+    """'Splits data by time, avoids leakage and compares models…' → 'split data by time, avoid
+    leakage and compare models…' (key points are written in the third person). Besides the
+    first word, a word right after ', ', 'and' or 'then' is changed only if it is one of
+    ``verbs``, so nouns in lists ('likes, comments, shares') stay as they are."""
     first, _, rest = _lower_first(text).partition(" ")
-    if first.endswith("ies"):
-        first = first[:-3] + "y"
-    elif first.endswith(("sses", "shes", "ches", "xes")):
-        first = first[:-2]
-    elif first.endswith("s") and not first.endswith("ss"):
-        first = first[:-1]
-    return f"{first} {rest}".strip()
+    rest = _JOINED_VERB.sub(lambda m: m.group(1) + (_base_form(m.group(2)) if m.group(2) in verbs
+                                                    else m.group(2)), rest)
+    return f"{_base_form(first)} {rest}".strip()
 
 
 def strengths_and_improvements(cov: CoverageResult, criteria: list[CriterionScore], flags: list,
