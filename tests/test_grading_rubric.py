@@ -86,3 +86,19 @@ def test_strengths_speak_to_the_candidate_in_the_second_person(point, said):
     from interviewer.grading.advice import _second_person
 
     assert _second_person(point) == said
+
+
+def test_score_card_lists_missing_points_as_bullets_and_explains_quoteless_scores():
+    from interviewer.grading.models import CriterionScore
+    from interviewer.grading.render import criteria_markdown
+
+    crits = [CriterionScore(id="a", name="Offline metrics", score=4, evidence=["I'd use PR-AUC."],
+                            missing=["Notes the offline-online gap.", "Checks calibration."], rationale="r"),
+             CriterionScore(id="b", name="Structure", score=3, evidence=[], missing=[], rationale="r"),
+             CriterionScore(id="c", name="Error costs", score=1, evidence=[], missing=["Weighs errors."],
+                            rationale="r")]
+    md = "\n".join(criteria_markdown(crits))
+    assert "> I'd use PR-AUC." in md
+    assert "Missing:\n- Notes the offline-online gap.\n- Checks calibration." in md and ".;" not in md
+    assert "_Judged on the answer as a whole" in md.split("### Structure")[1].split("###")[0]
+    assert "_Nothing in the answer speaks to this yet._" in md.split("### Error costs")[1]

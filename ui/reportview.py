@@ -29,7 +29,7 @@ def criteria_table(criteria: list[dict[str, Any]]) -> None:
             for quote in c.get("evidence") or []:
                 st.markdown(f"> {quote}")
             if c.get("missing"):
-                st.caption("Missing: " + "; ".join(c["missing"]))
+                st.caption("Missing:\n" + "\n".join(f"- {m}" for m in c["missing"]))
 
 
 def score_card(grade: dict[str, Any], notices: list[str] | None = None) -> None:

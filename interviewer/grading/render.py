@@ -13,10 +13,15 @@ def criteria_markdown(criteria, level: int = 3) -> list[str]:
     lines: list[str] = []
     for c in criteria:
         lines.append(f"{'#' * level} {c.name} — {c.score}/4 ({SCORE_LABELS[c.score]})")
-        lines += [_quote(q) for q in c.evidence] or ["_No quote from the answer supports this criterion._"]
+        if c.evidence:
+            lines += [_quote(q) for q in c.evidence]
+        elif c.score >= 3:
+            lines.append("_Judged on the answer as a whole; no single sentence carries it._")
+        else:
+            lines.append("_Nothing in the answer speaks to this yet._")
         if c.missing:
-            lines.append("")
-            lines.append("Missing: " + "; ".join(c.missing))
+            lines += ["", "Missing:"]
+            lines += [f"- {m}" for m in c.missing]
         lines.append("")
     return lines
 
