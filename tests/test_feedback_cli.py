@@ -134,3 +134,24 @@ def test_report_export(settings, tmp_path):
     out = tmp_path / "exports" / "report.md"
     r = _run("report", "abc", "-o", str(out))
     assert r.exit_code == 0 and out.read_text().startswith("# Interview report: ")
+
+
+@pytest.mark.parametrize("raw, message", [
+    (b"", "the answer is empty"),
+    (b"  \n\t ", "the answer is empty"),
+    (b"\x89PNG\x00\x00", "binary input"),
+    (b"caf\xe9 au lait", "not UTF-8 text (byte 3)"),
+    (b"x" * 1_000_001, "input too large (limit 1000 kB)"),
+])
+def test_answer_bytes_that_are_not_an_answer_get_one_clear_line(raw, message):
+    from interviewer.grading.answer_input import answer_text
+
+    with pytest.raises(ValueError, match=r"^upload\.md: ") as err:
+        answer_text(raw, "upload.md")
+    assert message in str(err.value)
+
+
+def test_answer_bytes_keep_their_text_and_drop_a_bom():
+    from interviewer.grading.answer_input import answer_text
+
+    assert answer_text("\ufeffPR-AUC, because fraud is rare.".encode("utf-8"), "a.txt") == "PR-AUC, because fraud is rare."

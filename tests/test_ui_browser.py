@@ -104,3 +104,27 @@ def test_offline_interview_in_a_real_browser(tmp_path):
         page.wait_for_timeout(1000)
         page.screenshot(path=str(ARTIFACTS / "ui-report.png"))
         assert page.get_by_test_id("stException").count() == 0
+
+
+def test_feedback_answer_loaded_from_a_file_in_a_real_browser(tmp_path):
+    """Upload fills the answer box; a binary file is refused with a message and the box keeps its text."""
+    _need_browser()
+    good = tmp_path / "answer.md"
+    good.write_text("Offline I'd use PR-AUC because fraud is rare; online, fraud loss per dollar in an A/B test.\n")
+    bad = tmp_path / "photo.txt"
+    bad.write_bytes(b"\x89PNG\x00\x00binary")
+    with running_app(tmp_path / "home") as url, browser_page() as page:
+        page.goto(url + "/feedback")
+        box = page.get_by_role("textbox", name="Your answer")
+        box.wait_for(timeout=60_000)
+        page.locator("input[type=file]").set_input_files(str(good))
+        page.wait_for_function("() => [...document.querySelectorAll('textarea')]"
+                               ".some(t => t.value.includes('fraud loss per dollar'))", timeout=30_000)
+        page.locator("input[type=file]").set_input_files(str(bad))
+        alert = page.get_by_test_id("stAlertContentError")
+        alert.wait_for(timeout=30_000)
+        assert "binary input" in alert.inner_text() and "photo.txt" in alert.inner_text()
+        assert "fraud loss per dollar" in box.input_value()               # nothing lost
+        page.get_by_role("button", name="Score my answer").click()
+        page.get_by_text("Strengths").first.wait_for(timeout=SLOW)
+        assert page.get_by_test_id("stException").count() == 0

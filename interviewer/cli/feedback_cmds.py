@@ -10,8 +10,8 @@ from typing import Optional
 import typer
 
 from interviewer.cli.common import fail, user_errors
+from interviewer.grading.answer_input import MAX_ANSWER_BYTES, answer_text
 
-MAX_ANSWER_BYTES = 1_000_000
 FORMATS = ("md", "json")
 
 
@@ -29,17 +29,10 @@ def _read_answer(source: str) -> str:
             fail(f"{source}: file too large (limit {MAX_ANSWER_BYTES // 1000} kB)")
         raw = path.read_bytes()
         where = source
-    if len(raw) > MAX_ANSWER_BYTES:
-        fail(f"{where}: input too large (limit {MAX_ANSWER_BYTES // 1000} kB)")
-    if b"\x00" in raw:
-        fail(f"{where}: binary input (contains NUL bytes); give a text file")
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        fail(f"{where}: not UTF-8 text (byte {exc.start})")
-    if not text.strip():
-        fail(f"{where}: the answer is empty; write the answer you would give in this stage")
-    return text
+        return answer_text(raw, where)
+    except ValueError as exc:
+        fail(str(exc))
 
 
 def _check_format(fmt: str) -> str:

@@ -4,11 +4,29 @@ from __future__ import annotations
 
 import streamlit as st
 
+from interviewer.grading.answer_input import ANSWER_SUFFIXES
 from ui import components, reportview, resources
 
 st.title("Feedback on an answer", anchor=False)
-st.caption("Paste an answer for one stage; it is scored 1–4 per rubric criterion, with your own "
+st.caption("Paste an answer for one stage (or load it from a file); it is scored 1–4 per rubric criterion, with your own "
            "sentences as evidence and what a stronger answer would add.")
+
+UPLOAD_ERROR = "feedback_upload_error"
+
+
+def _load_upload() -> None:
+    """Put an uploaded file's text in the answer box (the box stays the one source of truth)."""
+    from interviewer.grading.answer_input import answer_text
+
+    st.session_state[UPLOAD_ERROR] = None
+    upload = st.session_state.get("feedback_file")
+    if upload is None:
+        return
+    try:
+        st.session_state["feedback_answer"] = answer_text(upload.getvalue(), upload.name)
+    except ValueError as exc:     # the box keeps what it had
+        st.session_state[UPLOAD_ERROR] = str(exc)
+
 
 settings = resources.settings()
 with components.user_errors("Loading the question bank"):
@@ -28,6 +46,11 @@ with components.user_errors("Loading the question bank"):
     stage = st.selectbox("Stage", list(stage_names), format_func=lambda k: stage_names.get(k, k))
     answer = st.text_area("Your answer", height=220, key="feedback_answer",
                           placeholder="Write the answer you would give in this stage…")
+    st.file_uploader("…or load it from a file", type=[s.lstrip(".") for s in ANSWER_SUFFIXES],
+                     key="feedback_file", on_change=_load_upload,
+                     help="A text or Markdown file (UTF-8, up to 1 MB); its text replaces the box above.")
+    if st.session_state.get(UPLOAD_ERROR):
+        st.error(st.session_state[UPLOAD_ERROR], icon=":material/error:")
     go = st.button("Score my answer", type="primary", icon=":material/grading:")
 
 if go:
