@@ -282,3 +282,16 @@ def test_a_free_text_title_reads_naturally_inside_sentences(engine):
     texts = [engine.resume(sid).text, engine.end(sid).text]
     assert "large email provider" in texts[0], texts                   # both resume lines name it
     assert not any(p in t for t in texts for p in (".,", ".;", "..")), texts
+
+
+def test_i_dont_know_gets_reassurance_and_another_angle_not_praise(engine):
+    sid = engine.start(problem_id="card-fraud-detection").session_id
+    reply = engine.take_turn(sid, "I don't know")
+    assert reply.move.kind == "probe" and reply.move.reason == "unsure"
+    text = reply.text
+    assert not text.startswith(("That helps", "Got it", "Thanks")), text
+    assert reply.move.probe in text
+    # a long answer that hedges once is an answer, probed as usual
+    long = engine.take_turn(sid, "I'm not sure about the exact volume, but I'd frame it as binary "
+                                 "classification of each transaction at authorization time.")
+    assert long.move.reason != "unsure"

@@ -39,6 +39,14 @@ _UNSURE = re.compile(r"\b(?:not\s+sure|no\s+idea|don'?t\s+know|do\s+not\s+know|i
                      re.IGNORECASE)
 
 
+UNSURE_MAX_WORDS = 15
+
+
+def is_unsure(text: str) -> bool:
+    """A short 'I don't know' / 'not sure' answer (a long answer that hedges once is an answer)."""
+    return len((text or "").split()) <= UNSURE_MAX_WORDS and bool(_UNSURE.search(text or ""))
+
+
 def seed_for(*parts: object) -> int:
     return zlib.crc32(":".join(str(p) for p in parts).encode())
 
@@ -256,8 +264,10 @@ class Policy:
                 elif self.time_up(state, now):
                     moves.append(self.advance(state, now, "time_up", stage_text))
                 else:
-                    moves.append(self.next_probe(state)
-                                 or self.advance(state, now, "probes_done", stage_text))
+                    probe = self.next_probe(state)
+                    if probe is not None and is_unsure(turn.answer or turn.text):
+                        probe.reason = "unsure"     # "I don't know": reassure, then another angle
+                    moves.append(probe or self.advance(state, now, "probes_done", stage_text))
                 return moves
 
         time_up = kind not in ("help", "unknown_command") and self.time_up(state, now)
