@@ -34,6 +34,9 @@ class Problem(BaseModel):
     tags: list[str] = Field(default_factory=list)
     facts: list[Fact] = Field(default_factory=list)
     key_points: dict[str, list[KeyPoint]] = Field(default_factory=dict)
+    skip_points: list[str] = Field(default_factory=list, description=(
+        "Ids of the flow's generic key points that do not apply to this problem (e.g. class "
+        "imbalance for a regression task): never probed, never graded as missing."))
     custom: bool = Field(default=False, description="True for a free-text question.")
 
     @field_validator("key_points")
@@ -80,7 +83,8 @@ class Problem(BaseModel):
 class ProblemBank:
     """All problems: built-in first, then the user's own (which may not reuse a built-in id)."""
 
-    def __init__(self, dirs: list[Path]):
+    def __init__(self, dirs: list[Path], point_ids: set[str] | None = None):
+        """``point_ids``: the flow's key point ids, to check each problem's ``skip_points``."""
         self.dirs = [Path(d) for d in dirs]
         self.problems: dict[str, Problem] = {}
         self.errors: list[DataFileError] = []
@@ -95,6 +99,11 @@ class ProblemBank:
                     continue
                 if problem.id in self.problems:
                     self.errors.append(DataFileError(path, f"problem id '{problem.id}' is already defined"))
+                    continue
+                unknown = sorted(set(problem.skip_points) - point_ids) if point_ids is not None else []
+                if unknown:
+                    self.errors.append(DataFileError(path, f"field 'skip_points': unknown key point ids "
+                                                           f"{', '.join(unknown)} (see prompts/flow.yaml)"))
                     continue
                 self.problems[problem.id] = problem
 
@@ -121,4 +130,11 @@ def load_bank(settings=None) -> ProblemBank:
         from interviewer.settings import get_settings
 
         settings = get_settings()
-    return ProblemBank([settings.problems_dir, settings.user_problems_dir])
+    from interviewer.datafiles import DataFileError
+    from interviewer.flow import load_flow
+
+    try:
+        point_ids = {k.id for s in load_flow(settings.prompts_dir).stages for k in s.key_points}
+    except DataFileError:
+        point_ids = None            # a broken flow is reported where it is used
+    return ProblemBank([settings.problems_dir, settings.user_problems_dir], point_ids)

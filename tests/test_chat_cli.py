@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from conftest import REPO
 from interviewer.cli import app
 
 BIN = Path(sys.executable).with_name("interviewer")
@@ -136,6 +137,13 @@ def test_problems_lists_bank_and_reports_invalid_files(settings):
     assert "broken.yaml" in res.stderr and "field" in res.stderr
     assert "notyaml.yaml" in res.stderr and "invalid YAML" in res.stderr
     assert "Traceback" not in res.stderr
+    # a problem may skip generic key points, but only ones the flow has
+    eta = (REPO / "knowledge" / "problems" / "eta-prediction.yaml").read_text()
+    (settings.user_problems_dir / "eta-copy.yaml").write_text(
+        eta.replace("id: eta-prediction", "id: eta-copy").replace("skip_points: [", "skip_points: [no-such-point, "))
+    res = runner.invoke(app, ["problems"])
+    assert "eta-copy.yaml" in res.stderr and "skip_points" in res.stderr and "no-such-point" in res.stderr
+    assert "eta-copy " not in res.stdout
 
 
 def test_clear_errors_without_traceback(settings):

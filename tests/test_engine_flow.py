@@ -295,3 +295,29 @@ def test_i_dont_know_gets_reassurance_and_another_angle_not_praise(engine):
     long = engine.take_turn(sid, "I'm not sure about the exact volume, but I'd frame it as binary "
                                  "classification of each transaction at authorization time.")
     assert long.move.reason != "unsure"
+
+
+def test_generic_points_a_problem_skips_are_never_probed_or_graded(engine, settings):
+    """ETA prediction is a regression: no class imbalance, precision/recall or candidate retrieval."""
+    from interviewer.grading.feedback import grade_answer
+
+    sid = engine.start(problem_id="eta-prediction").session_id
+    skipped = set(engine.state(sid).problem.skip_points)
+    assert {"class-imbalance", "two-stage-architecture"} <= skipped
+    for _ in range(6):                       # terse answers draw every probe a stage allows
+        for _ in range(4):
+            engine.take_turn(sid, "We would use a model.").text
+        if engine.state(sid).stage == "scale":
+            break
+        engine.next_stage(sid).text
+    state = engine.state(sid)
+    probed = {p for ids in state.probes.values() for p in ids}
+    assert len(probed) >= 8 and not probed & skipped, probed
+    transcript = " ".join(t.text for t in engine.transcript(sid) if t.role == "interviewer").lower()
+    assert "rare positives" not in transcript and "positives are" not in transcript
+    points = {k.id: k.text for s in engine.flow.stages for k in s.key_points}
+    for stage in ("metrics", "requirements", "design"):
+        grade = grade_answer(settings, stage=stage, text="I would predict minutes with gradient boosted trees "
+                             "because the features are tabular, and measure MAE.", problem=state.problem)
+        missing = {m for c in grade.criteria for m in c.missing}
+        assert not missing & {points[p] for p in skipped}, (stage, missing)

@@ -54,7 +54,8 @@ def seed_for(*parts: object) -> int:
 def stage_points(flow: Flow, state: SessionState, stage_id: str) -> list[KeyPoint]:
     """The stage's key points, most important first; problem-specific before generic on ties."""
     specific = state.problem.stage_key_points(stage_id)
-    generic = flow.stage(stage_id).key_points
+    skip = set(state.problem.skip_points)
+    generic = [p for p in flow.stage(stage_id).key_points if p.id not in skip]
     ranked = [(-p.importance, 0, i, p) for i, p in enumerate(specific)]
     ranked += [(-p.importance, 1, i, p) for i, p in enumerate(generic)]
     return [p for *_, p in sorted(ranked, key=lambda r: r[:3])]

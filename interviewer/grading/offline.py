@@ -53,7 +53,8 @@ def _problem_context(problem: Problem, stage: str) -> list[str]:
 
 def fixed_texts(stage: str, problem: Problem, flow: Flow, rubric: Rubric) -> list[str]:
     """Texts the grader embeds for this stage and problem whatever the answer (cacheable)."""
-    points = [*flow.stage(stage).key_points, *problem.stage_key_points(stage)]
+    points = [*(k for k in flow.stage(stage).key_points if k.id not in problem.skip_points),
+              *problem.stage_key_points(stage)]
     fixed = [t for p in points for t in (p.text, *p.cues)]
     fixed += _problem_context(problem, stage) + [problem.statement]
     fixed += [c for f in rubric.stage(stage).red_flags for c in f.cues]
@@ -61,9 +62,9 @@ def fixed_texts(stage: str, problem: Problem, flow: Flow, rubric: Rubric) -> lis
 
 
 def _attach_problem_points(embedder: Embedder, flow: Flow, rstage: RubricStage,
-                           extra: list[KeyPoint]) -> dict[str, list[KeyPoint]]:
-    """Criterion id → key points (the flow's, then the problem's nearest)."""
-    by_id = {k.id: k for k in flow.stage(rstage.id).key_points}
+                           extra: list[KeyPoint], skip: frozenset[str] = frozenset()) -> dict[str, list[KeyPoint]]:
+    """Criterion id → key points (the flow's, minus ``skip``, then the problem's nearest)."""
+    by_id = {k.id: k for k in flow.stage(rstage.id).key_points if k.id not in skip}
     out = {c.id: [by_id[k] for k in c.key_points if k in by_id] for c in rstage.criteria}
     for kp in extra:
         best, best_sim = rstage.criteria[0].id, -1.0
@@ -111,8 +112,11 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
     embedder.encode(fixed_texts(stage, problem, flow, rubric))
     embedder.encode(list(dict.fromkeys(texts + split_sentences(text))))
 
-    points_by_crit = _attach_problem_points(embedder, flow, rstage, problem.stage_key_points(stage))
-    all_points = [p for c in rstage.criteria for p in points_by_crit[c.id]]
+    points_by_crit = _attach_problem_points(embedder, flow, rstage, problem.stage_key_points(stage),
+                                            frozenset(problem.skip_points))
+    # a criterion left without key points (all skipped for this problem) is not graded
+    criteria = [c for c in rstage.criteria if points_by_crit[c.id]] or list(rstage.criteria)
+    all_points = [p for c in criteria for p in points_by_crit[c.id]]
     cov = with_credit(coverage(embedder, text, all_points, threshold=COVER_THRESHOLD), credited)
     sims = {m.point.id: m.similarity for m in cov.matches}
 
@@ -155,7 +159,7 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
     crit_scores: list[CriterionScore] = []
     values: dict[str, float] = {}
     hit_ids = {m.point.id for m in cov.hit}
-    for c in rstage.criteria:
+    for c in criteria:
         pts = points_by_crit[c.id]
         value = criterion_value([(p.importance, sims[p.id]) for p in pts], feats)
         cap = min([f.cap for f, _ in flags if f.criterion == c.id], default=4)
@@ -183,7 +187,7 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
                                           missing=[] if s >= 3 else [cc.anchor(3).text],
                                           rationale=cc.anchor(s).text))
 
-    weights = {c.id: c.weight for c in rstage.criteria}
+    weights = {c.id: c.weight for c in criteria}
     stage_value = sum(values[k] * w for k, w in weights.items()) / sum(weights.values())
     stage_value = 0.8 * stage_value + 0.2 * (reasoning["structure-communication"] + reasoning["trade-offs"]) / 2
     stage_value -= min(FLAG_PENALTY * len(flags), 1.5)   # a confidently wrong claim costs a level
