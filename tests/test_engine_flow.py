@@ -321,3 +321,16 @@ def test_generic_points_a_problem_skips_are_never_probed_or_graded(engine, setti
                              "because the features are tabular, and measure MAE.", problem=state.problem)
         missing = {m for c in grade.criteria for m in c.missing}
         assert not missing & {points[p] for p in skipped}, (stage, missing)
+
+
+def test_a_hint_looks_up_the_missed_point_not_the_stage_name(engine):
+    """ETA requirements: the first missed point is real-time features, so the hint cites guidance
+    on features or real-time serving rather than the generic guide to the interview's stages."""
+    sid = engine.start(problem_id="eta-prediction").session_id
+    engine.next_stage(sid).text
+    engine.next_stage(sid).text
+    reply = engine.hint(sid)
+    reply.text
+    sources = [h.source for h in reply.move.sources]
+    assert sources and "interview-flow.md" not in sources[:2], sources
+    assert any(s in ("features-and-embeddings.md", "serving-latency-caching.md") for s in sources), sources
