@@ -29,6 +29,17 @@ from interviewer.settings import Settings
 HINT_COST = 0.1
 MAX_HINT_COST = 0.5
 MAX_STUDY = 6
+STUDY_PER_FILE = 2
+
+
+def spread(refs: list, per_file: int) -> list:
+    """``refs`` in order, except that at most ``per_file`` sections of one guide come ahead of
+    other guides' sections (the rest follow, in order)."""
+    from interviewer.knowledge.search import diversify
+
+    order = diversify([(str(i), -float(i)) for i in range(len(refs))],
+                      lambda i: refs[int(i)].source, per_source=per_file)
+    return [refs[int(i)] for i, _ in order]
 
 
 class StageReport(BaseModel):
@@ -169,6 +180,7 @@ def _build(settings: Settings, state, turns, knowledge) -> Report:
             ref = SourceRef(source=src.get("source", ""), heading=src.get("heading", ""))
             if ref.source and all((ref.source, ref.heading) != (x.source, x.heading) for x in study):
                 study.append(ref)
+    study = spread(study, STUDY_PER_FILE)
     return Report(
         session_id=state.session_id,
         problem={"id": problem.id, "title": problem.title},

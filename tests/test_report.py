@@ -167,3 +167,15 @@ def test_the_report_never_asks_for_what_the_interview_accepted(settings, engine,
             assert all(point[1:40].lower() not in imp.lower() for imp in stage.improvements), (stage.id, pid)
             checked += 1
     assert checked >= 3 and "clarify-objective" in state.covered["problem"]
+
+
+def test_study_next_spreads_over_guides():
+    """No more than two sections of one guide come before other guides' sections."""
+    from interviewer.grading.models import SourceRef
+    from interviewer.report import spread
+
+    refs = [SourceRef(source=f, heading=h) for f, h in
+            [("a.md", "1"), ("a.md", "2"), ("a.md", "3"), ("a.md", "4"), ("b.md", "1"), ("c.md", "1")]]
+    assert [(r.source, r.heading) for r in spread(refs, 2)] == [
+        ("a.md", "1"), ("a.md", "2"), ("b.md", "1"), ("c.md", "1"), ("a.md", "3"), ("a.md", "4")]
+    assert spread(refs[:4], 2) == refs[:4]                 # one guide only: order kept
