@@ -85,3 +85,15 @@ def test_answer_ending_with_move_on():
 def test_binary_and_huge_are_handled_by_classifier():
     assert classify("\x00\x01\x02").kind in ("answer", "empty")
     assert classify("word " * 5000).kind == "answer"
+
+
+@pytest.mark.parametrize("text,kind", [
+    ("Maybe clicks?", "answer"),
+    ("I guess PR-AUC?", "answer"),
+    ("Probably watch time, right?", "answer"),
+    ("Perhaps, how many users do we have?", "question"),
+    ("Maybe I should ask: is there a latency budget?", "question"),
+    ("How many users?", "question"),
+])
+def test_a_hedged_guess_with_a_question_mark_is_an_answer(text, kind):
+    assert classify(text).kind == kind

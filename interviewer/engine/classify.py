@@ -89,6 +89,14 @@ _QWORD = re.compile(
     r"(?:we|you|there|it|the|this|that|they|users?|our|i|a|an|any|some)\b)", _I)
 
 
+# "Maybe clicks?" or "I guess PR-AUC?": a tentative answer with a question mark, unless it goes
+# on to ask something ("maybe, how many users are there?").
+_HEDGE = re.compile(r"^(?:maybe|perhaps|probably|possibly|i\s+guess|i\s+think|i'?d\s+say|could\s+be|"
+                    r"something\s+like)\b", _I)
+_ASKS = re.compile(r"\b(?:what|how|which|who|when|where|why)\b|\b(?:is|are|do|does|can|will)\s+"
+                   r"(?:we|you|there|it|they|users?)\b", _I)
+
+
 @dataclass
 class Classification:
     kind: str
@@ -102,7 +110,7 @@ class Classification:
 def is_question(sentence: str) -> bool:
     s = sentence.strip()
     if s.endswith("?"):
-        return True
+        return not (_HEDGE.match(s) and not _ASKS.search(s))
     return bool(_QWORD.match(s)) and len(s.split()) <= 20 and not s.endswith((".", "!"))
 
 
