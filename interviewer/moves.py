@@ -39,6 +39,7 @@ class Move:
     sources: list[Hit] = field(default_factory=list)
     reason: str | None = None         # why (e.g. "time_up", "covered", "candidate_asked")
     notice: str | None = None         # a system notice to show as-is (e.g. fallback to offline)
+    detail: str | None = None         # assume.statement: the option the problem statement names
 
 
 @dataclass

@@ -334,3 +334,28 @@ def test_a_hint_looks_up_the_missed_point_not_the_stage_name(engine):
     sources = [h.source for h in reply.move.sources]
     assert sources and "interview-flow.md" not in sources[:2], sources
     assert any(s in ("features-and-embeddings.md", "serving-latency-caching.md") for s in sources), sources
+
+
+def test_an_either_or_question_the_prompt_answers_is_not_your_call(engine):
+    sid = engine.start(problem_id="eta-prediction").session_id
+    reply = engine.take_turn(sid, "Is this ETA for food delivery or ride hailing?")
+    assert reply.move.kind == "assume" and reply.move.reason == "statement"
+    assert "food delivery" in reply.text and "prompt" in reply.text
+    other = engine.take_turn(sid, "Is this for web or mobile?")          # the prompt does not say
+    assert other.move.kind == "assume" and other.move.reason is None and "your call" in other.text.lower()
+
+
+@pytest.mark.parametrize("question, option", [
+    ("Is this ETA for food delivery or ride hailing?", "food delivery"),
+    ("Is it for the customers or the couriers?", "customers"),
+    ("Are we building this for restaurants or customers?", "customers"),
+    ("Is this for web or mobile?", None),               # neither side is in the statement
+    ("Should we optimise for speed or accuracy?", None),  # not a question about what the product is
+    ("Is this for food or for delivery?", None),        # both sides are: the statement does not decide
+])
+def test_option_in_statement(question, option):
+    from interviewer.engine.statement_scope import option_in_statement
+
+    statement = ("Our food delivery app shows customers an estimated delivery time before they order. "
+                 "Design a system that predicts delivery times.")
+    assert option_in_statement(statement, question) == option

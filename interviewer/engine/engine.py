@@ -311,6 +311,8 @@ def _move_meta(move: Move) -> dict:
         meta["fact_id"] = move.fact.id
     if move.key_point is not None:
         meta["key_point_id"] = move.key_point.id
+    if move.detail:
+        meta["detail"] = move.detail
     if move.sources:
         meta["sources"] = [{"source": h.source, "heading": h.heading} for h in move.sources]
     return meta

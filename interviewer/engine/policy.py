@@ -14,6 +14,7 @@ from typing import Callable
 from interviewer.coverage import coverage
 from interviewer.engine.classify import Classification
 from interviewer.engine.facts import FactMatcher
+from interviewer.engine.statement_scope import option_in_statement
 from interviewer.flow import STAGE_IDS, Flow, KeyPoint, Stage
 from interviewer.knowledge.embeddings import Embedder
 from interviewer.moves import Move
@@ -205,7 +206,11 @@ class Policy:
             moves.append(Move("answer_fact", stage=state.stage, fact=m.fact,
                               reason="second" if i else None))
         if not moves and not trailing:
-            moves.append(Move("assume", stage=state.stage, reason="custom" if state.problem.custom else None))
+            named = next((o for q in questions if (o := option_in_statement(state.problem.statement, q))), None)
+            if named:       # "is this for X or Y?" and the prompt says X
+                moves.append(Move("assume", stage=state.stage, reason="statement", detail=named))
+            else:
+                moves.append(Move("assume", stage=state.stage, reason="custom" if state.problem.custom else None))
         return moves
 
     # ---- hints -------------------------------------------------------------------------------

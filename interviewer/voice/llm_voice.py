@@ -108,6 +108,8 @@ class LLMVoice:
                 values = {"fact": _cut(move.fact.answer, FACT_WORDS * 2)}
         elif kind == "probe":
             values = {"probe": move.probe or ""}
+        elif kind == "assume" and move.reason == "statement":
+            values = {"option": move.detail or ""}
         elif kind == "advance":
             values = {"next_stage_name": self._stage_name(move.next_stage), "opening": move.opening or ""}
         elif kind == "hint":

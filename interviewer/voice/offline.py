@@ -25,7 +25,7 @@ COMMON_VARS = {"stage_name", "problem_title"}
 KIND_VARS: dict[str, set[str]] = {
     "welcome": {"statement", "opening", "question"},
     "answer_fact": {"fact", "topic"},
-    "assume": set(),
+    "assume": {"option"},
     "probe": {"probe"},
     "acknowledge": set(),
     "advance": {"next_stage_name", "opening"},
@@ -133,7 +133,8 @@ class OfflineVoice:
         values = {"stage_name": ctx.stage_name, "problem_title": ctx.problem_title,
                   "statement": ctx.problem_statement, "opening": move.opening or "",
                   "question": move.opening or "", "fact": "", "topic": "", "probe": move.probe or "",
-                  "next_stage_name": "", "guidance": "", "citations": "", "stages_done": ""}
+                  "next_stage_name": "", "guidance": "", "citations": "", "stages_done": "",
+                  "option": move.detail or ""}
         if move.fact is not None:
             values["fact"] = move.fact.answer.strip()
             values["topic"] = move.fact.topic.strip().rstrip(".").lower()
