@@ -204,5 +204,6 @@ def _grader_prompt_tokens() -> int:
         problem_title="Design the LinkedIn feed", problem_statement="Rank posts in the LinkedIn feed. " * 4,
         stage_name="metrics", criteria=_criteria_block(stage), red_flags=_red_flags_block(stage),
         key_points="- " + "\n- ".join(["a key point of about ten words for this problem"] * 4),
+        accepted="- " + "\n- ".join(["a key point the interviewer accepted, about ten words"] * 2),
         guidance=_guidance_block(hits), answer=as_data(" ".join(answer)))
     return count_message_tokens(msgs)

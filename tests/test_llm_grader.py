@@ -173,3 +173,18 @@ def test_bad_output_twice_is_a_grader_error(stage, problem):
 def test_empty_answer_is_a_grader_error(stage, problem):
     with pytest.raises(GraderError, match="empty"):
         _grade(structured_model(), stage, problem, text="   \n ")
+
+
+def test_points_the_interview_accepted_reach_the_grader_as_context(stage, problem):
+    model = structured_model(_out(3, 3, 2))
+    grade_with_llm(model, rubric_stage=stage, problem=problem, stage="metrics", text=ANSWER, guidance=GUIDE,
+                   model_name="openai:fake", retry=fast_retry(),
+                   accepted=["Validates launches with a randomized online experiment (A/B test)."])
+    sent = prompt_text(model.calls[0]["messages"])
+    assert "Already accepted by the interviewer" in sent
+    assert "- Validates launches with a randomized online experiment (A/B test)." in sent
+    assert sent.index("Already accepted") < sent.rindex("<candidate_answer>")  # context, not the answer
+    plain = structured_model(_out(3, 3, 2))
+    _grade(plain, stage, problem)
+    assert "interviewer during the conversation" in prompt_text(plain.calls[0]["messages"])
+    assert "(none)" in prompt_text(plain.calls[0]["messages"]).split("Already accepted")[1].split("Guidance")[0]

@@ -100,8 +100,10 @@ def grade_answer(settings: Settings, *, stage: str, text: str, problem: Problem,
             from interviewer.llm import build_chat_model
 
             chat_model = build_chat_model(settings, temperature=0)
+        texts = {k.id: k.text for k in [*flow.stage(stage).key_points, *problem.stage_key_points(stage)]}
         llm_grade = grade_with_llm(chat_model, rubric_stage=rubric.stage(stage), problem=problem, stage=stage,
-                                   text=text, guidance=[h for _, h in cited])
+                                   text=text, guidance=[h for _, h in cited],
+                                   accepted=[texts[i] for i in credited if i in texts])
     except (GraderError, ImportError) as exc:
         return _fallback(offline, exc)
     except Exception as exc:  # provider set-up errors (missing key, package) land here too

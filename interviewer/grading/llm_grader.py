@@ -188,8 +188,12 @@ def _structured_call(chat_model: Any, messages: list, retry: RetryPolicy, requir
 # ---- the grader ------------------------------------------------------------------------------
 def grade_with_llm(chat_model: Any, *, rubric_stage: Any, problem: Any, stage: str, text: str,
                    guidance: list[Hit] | None = None, model_name: str | None = None,
-                   retry: RetryPolicy | None = None, prompts_dir: Any = None) -> StageGrade:
-    """Grade ``text`` for ``stage`` with ``chat_model``; raise ``GraderError`` on any failure."""
+                   retry: RetryPolicy | None = None, prompts_dir: Any = None,
+                   accepted: list[str] | None = None) -> StageGrade:
+    """Grade ``text`` for ``stage`` with ``chat_model``; raise ``GraderError`` on any failure.
+
+    ``accepted``: key point texts the interview already counted as covered (not to be listed
+    as missing)."""
     if not normalize_ws(text):
         raise GraderError("the answer is empty")
     guidance = list(guidance or [])[:MAX_GUIDANCE]
@@ -219,6 +223,7 @@ def grade_with_llm(chat_model: Any, *, rubric_stage: Any, problem: Any, stage: s
         criteria=_criteria_block(rubric_stage),
         red_flags=_red_flags_block(rubric_stage),
         key_points="\n".join(f"- {k}" for k in key_points) or "(none)",
+        accepted="\n".join(f"- {k}" for k in (accepted or [])) or "(none)",
         guidance=_guidance_block(guidance),
         answer=as_data(clean),
     )
