@@ -20,7 +20,7 @@ MAX_SIDE_WORDS = 3
 
 
 def _words(text: str) -> list[str]:
-    return [w.rstrip("'s") if w.endswith("'s") else w for w in _WORD.findall(text.lower())]
+    return [w[:-2] if w.endswith("'s") else w for w in _WORD.findall(text.lower())]
 
 
 def _norm(word: str) -> str:
