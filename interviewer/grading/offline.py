@@ -10,9 +10,8 @@ caps its criterion and the stage. Evidence quotes are exact sentences of the ans
 
 from __future__ import annotations
 
-from typing import Iterable
-
 from dataclasses import dataclass, field
+from typing import Iterable
 
 import numpy as np
 

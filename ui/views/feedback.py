@@ -8,8 +8,8 @@ from interviewer.grading.answer_input import ANSWER_SUFFIXES
 from ui import components, reportview, resources
 
 st.title("Feedback on an answer", anchor=False)
-st.caption("Paste an answer for one stage (or load it from a file); it is scored 1–4 per rubric criterion, with your own "
-           "sentences as evidence and what a stronger answer would add.")
+st.caption("Paste an answer for one stage (or load it from a file); it is scored 1–4 per rubric "
+           "criterion, with your own sentences as evidence and what a stronger answer would add.")
 
 UPLOAD_ERROR = "feedback_upload_error"
 
