@@ -41,11 +41,11 @@ def _timed(cmd: list[str], env: dict) -> tuple[float, subprocess.CompletedProces
 
 
 def _warm(home: Path, text: str, backend: str, runs: int) -> float:
-    from interviewer.engine.runtime import interactive_inference
+    from interviewer.embedding.threads import interactive_inference
     from benchmarks.bench_grading import warm_feedback_ms
-    from interviewer.knowledge.embeddings import Embedder, LocalEmbeddings
+    from interviewer.embedding.local import Embedder, LocalEmbeddings
     from interviewer.problems import load_bank
-    from interviewer.settings import Settings
+    from interviewer.config.settings import Settings
 
     interactive_inference()
     settings = Settings(home=home)

@@ -97,9 +97,9 @@ def _pct(values: list[float], q: float) -> float:
 
 def run(args) -> dict:
     from interviewer.engine.facts import FactMatcher
-    from interviewer.knowledge.embeddings import Embedder, LocalEmbeddings
+    from interviewer.embedding.local import Embedder, LocalEmbeddings
     from interviewer.problems import load_bank
-    from interviewer.settings import Settings
+    from interviewer.config.settings import Settings
 
     bank = load_bank(Settings())
     questions = load_questions()

@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def _answer_300() -> str:
-    from interviewer.grading.calibration import load_labelled
+    from benchmarks.calibration import load_labelled
 
     by_id = {a.id: a.text for a in load_labelled()}
     words = (by_id["lf-metrics-4"] + " " + by_id["hc-metrics-4"]).split()
@@ -36,12 +36,12 @@ def _answer_300() -> str:
 
 def _calibration() -> tuple[list[list], dict]:
     from interviewer.flow import load_flow
-    from interviewer.grading.calibration import KIND_BOUNDS, agreement, load_labelled
+    from benchmarks.calibration import KIND_BOUNDS, agreement, load_labelled
     from interviewer.grading.offline import grade_offline
     from interviewer.grading.rubric import load_rubric
-    from interviewer.knowledge.embeddings import get_embedder
+    from interviewer.embedding.local import get_embedder
     from interviewer.problems import load_bank
-    from interviewer.settings import Settings
+    from interviewer.config.settings import Settings
 
     settings = Settings()
     emb, flow, rubric, bank = get_embedder(settings), load_flow(), load_rubric(), load_bank(settings)
@@ -104,9 +104,9 @@ def warm_feedback_ms(settings, problem, text: str, runs: int, tag: str = "", **k
 def _warm(home: Path, text: str, runs: int) -> dict:
     from interviewer.knowledge.service import KnowledgeBase
     from interviewer.problems import load_bank
-    from interviewer.settings import Settings
+    from interviewer.config.settings import Settings
 
-    from interviewer.engine.runtime import interactive_inference
+    from interviewer.embedding.threads import interactive_inference
 
     interactive_inference()   # as the feedback and chat commands run
     settings = Settings(home=home)

@@ -85,10 +85,10 @@ def _cli_run(home: Path, lines: list[str]) -> tuple[float, float, int]:
 def run(args) -> dict:
     from candidates import (FakeClock, HostileCandidate, OffTopicCandidate, SilentCandidate,
                             StrongCandidate, WeakCandidate)
-    from interviewer.engine import Engine
-    from interviewer.settings import Settings
+    from interviewer.engine.engine import Engine
+    from interviewer.config.settings import Settings
 
-    from interviewer.engine.runtime import interactive_inference
+    from interviewer.embedding.threads import interactive_inference
 
     interactive_inference()          # as the chat CLI does
     quick = getattr(args, "quick", False)

@@ -116,8 +116,8 @@ class _StubKnowledge:
 
 
 def _measure(server, n_turns: int) -> dict:
-    from interviewer.engine import Engine
-    from interviewer.settings import Settings
+    from interviewer.engine.engine import Engine
+    from interviewer.config.settings import Settings
 
     engine = Engine.create(Settings(), knowledge=_StubKnowledge())
     voice = engine.voice
@@ -163,7 +163,7 @@ def _measure(server, n_turns: int) -> dict:
     rows = [[t, tokens.get(t, 0)] for t in (1, 10, 20, 30, 40) if t in tokens]
     ratio = tokens[40] / tokens[10] if 40 in tokens and tokens.get(10) else float("nan")
     ms = 1000.0
-    from interviewer.llm import count_tokens
+    from interviewer.llm.tokens import count_tokens
 
     reply_tokens = count_tokens(server.reply({}))
     return {
@@ -193,8 +193,8 @@ def _grader_prompt_tokens() -> int:
     from interviewer.grading.llm_grader import MAX_GUIDANCE, _criteria_block, _guidance_block, _red_flags_block
     from interviewer.grading.rubric import load_rubric
     from interviewer.knowledge.types import Hit
-    from interviewer.llm import count_message_tokens
-    from interviewer.prompting import as_data, load_prompt
+    from interviewer.llm.tokens import count_message_tokens
+    from interviewer.llm.prompting import as_data, load_prompt
 
     stage = load_rubric().stage("metrics")
     answer = " ".join((ANSWERS["metrics"][0] + " " + ANSWERS["metrics"][1]).split() * 5).split()[:300]

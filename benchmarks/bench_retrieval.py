@@ -62,9 +62,9 @@ def metrics(ranks: list[int | None]) -> dict[str, float]:
 
 
 def bench_corpus(label: str, folder: Path, queries: list[dict], quick: bool) -> tuple[list[list], dict]:
-    from interviewer.knowledge.embeddings import get_embedder
+    from interviewer.embedding.local import get_embedder
     from interviewer.knowledge.service import KnowledgeBase
-    from interviewer.settings import Settings
+    from interviewer.config.settings import Settings
 
     with tempfile.TemporaryDirectory(prefix="bench-kb-") as tmp:
         empty = Path(tmp) / "no-builtin"
@@ -122,7 +122,7 @@ def _percentiles(prefix: str, times: list[float]) -> dict[str, float]:
 
 def run(args) -> dict:
     from interviewer.knowledge.search import DEFAULT_MODE
-    from interviewer.resources import builtin_knowledge_dir
+    from interviewer.config.paths import builtin_knowledge_dir
 
     corpora = [("builtin", builtin_knowledge_dir(), HERE / "queries_builtin.yaml"),
                ("corpus", CORPUS_DIR, HERE / "queries_corpus.yaml")]

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from interviewer.datafiles import load_yaml_model
+from interviewer.config.datafiles import load_yaml_model
 
 StageId = Literal["problem", "metrics", "requirements", "models", "design", "scale"]
 STAGE_IDS: tuple[str, ...] = ("problem", "metrics", "requirements", "models", "design", "scale")
@@ -88,7 +88,7 @@ def _load(path: str) -> Flow:
 
 def load_flow(prompts_dir: Path | None = None) -> Flow:
     if prompts_dir is None:
-        from interviewer.settings import get_settings
+        from interviewer.config.settings import get_settings
 
         prompts_dir = get_settings().prompts_dir
     return _load(str(Path(prompts_dir) / "flow.yaml"))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from interviewer.datafiles import DataFileError, load_yaml_model
+from interviewer.config.datafiles import DataFileError, load_yaml_model
 from interviewer.flow import SLUG, STAGE_IDS, KeyPoint
 
 MAX_QUESTION_CHARS = 2000
@@ -127,10 +127,10 @@ def load_problem_file(path: Path) -> Problem:
 
 def load_bank(settings=None) -> ProblemBank:
     if settings is None:
-        from interviewer.settings import get_settings
+        from interviewer.config.settings import get_settings
 
         settings = get_settings()
-    from interviewer.datafiles import DataFileError
+    from interviewer.config.datafiles import DataFileError
     from interviewer.flow import load_flow
 
     try:

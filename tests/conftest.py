@@ -42,7 +42,7 @@ def interviewer_home(tmp_path, monkeypatch) -> Path:
     for var in _PROVIDER_VARS:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env from the developer's checkout
-    from interviewer.settings import reset_settings_cache
+    from interviewer.config.settings import reset_settings_cache
 
     reset_settings_cache()
     yield home
@@ -51,7 +51,7 @@ def interviewer_home(tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture
 def settings(interviewer_home):
-    from interviewer.settings import Settings
+    from interviewer.config.settings import Settings
 
     return Settings()
 
@@ -59,6 +59,6 @@ def settings(interviewer_home):
 @pytest.fixture(scope="session")
 def embedder():
     """The real local embedding model, loaded once per test session."""
-    from interviewer.knowledge.embeddings import LocalEmbeddings, Embedder
+    from interviewer.embedding.local import LocalEmbeddings, Embedder
 
     return Embedder(LocalEmbeddings(), LocalEmbeddings.name)

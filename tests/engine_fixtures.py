@@ -15,11 +15,11 @@ __all__ = ["knowledge_base", "clock", "engine"]
 @pytest.fixture(scope="session")
 def knowledge_base(tmp_path_factory, embedder):
     """The real KnowledgeBase over the built-in guides, in its own home, ingested once per run."""
-    from interviewer.engine.runtime import interactive_inference
+    from interviewer.embedding.threads import interactive_inference
     from interviewer.knowledge.service import KnowledgeBase
 
     interactive_inference()       # as the chat CLI runs
-    from interviewer.settings import Settings
+    from interviewer.config.settings import Settings
 
     kb = KnowledgeBase(Settings(home=tmp_path_factory.mktemp("kb-home")),
                        embeddings=embedder.embeddings, embeddings_name=embedder.name)
@@ -34,6 +34,6 @@ def clock():
 
 @pytest.fixture
 def engine(settings, clock, knowledge_base, embedder):
-    from interviewer.engine import Engine
+    from interviewer.engine.engine import Engine
 
     return Engine.create(settings, knowledge=knowledge_base, clock=clock, embedder=embedder)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.resources import builtin_problems_dir, builtin_prompts_dir
+from interviewer.config.paths import builtin_problems_dir, builtin_prompts_dir
 
 __all__ = ["grading_inputs", "graded_set", "grade_text"]
 
@@ -34,6 +34,6 @@ def grade_text(inputs, stage: str, text: str, problem_id: str = "linkedin-feed",
 @pytest.fixture(scope="session")
 def graded_set(grading_inputs):
     """[(labelled answer, Graded)] for the whole labelled set, graded once per test run."""
-    from interviewer.grading.calibration import load_labelled
+    from benchmarks.calibration import load_labelled
 
     return [(a, grade_text(grading_inputs, a.stage, a.text, a.problem)) for a in load_labelled()]

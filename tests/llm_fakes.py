@@ -87,7 +87,7 @@ def server(fake_server, monkeypatch) -> FakeOpenAIServer:
     monkeypatch.setenv("INTERVIEWER_API_KEY", TEST_KEY)
     monkeypatch.setenv("INTERVIEWER_REQUEST_TIMEOUT", "1")
     monkeypatch.setenv("INTERVIEWER_MAX_RETRIES", "2")
-    from interviewer.settings import reset_settings_cache
+    from interviewer.config.settings import reset_settings_cache
 
     reset_settings_cache()
     return fake_server
@@ -98,7 +98,7 @@ def _default_reply(body: dict) -> str:
 
 
 def fast_retry(**overrides: Any):
-    from interviewer.llm_retry import RetryPolicy
+    from interviewer.llm.retry import RetryPolicy
 
     values: dict[str, Any] = {"max_retries": 2, "base_delay": 0.01, "max_delay": 0.05, "timeout": 1.0}
     values.update(overrides)

@@ -44,7 +44,7 @@ def test_piped_chat_end_to_end(interviewer_home):
     assert "Traceback" not in out + res.stderr
     assert "Design the LinkedIn feed · 30 minutes" in out
     from interviewer.problems import load_bank
-    from interviewer.settings import Settings
+    from interviewer.config.settings import Settings
 
     feed = load_bank(Settings()).get("linkedin-feed")
     assert " ".join(feed.fact("ads-balance").answer.split()) in out      # the ads fact
@@ -160,7 +160,7 @@ def test_clear_errors_without_traceback(settings):
 def test_live_prompt_shows_stage_and_time_left(settings):
     from candidates import FakeClock
     from interviewer.cli.chat_cmds import _prompt
-    from interviewer.engine import Engine
+    from interviewer.engine.engine import Engine
 
     clock = FakeClock()
     engine = Engine.create(settings, clock=clock)

@@ -12,8 +12,8 @@ from interviewer.flow import STAGE_IDS
 
 @pytest.fixture(scope="module")
 def module_engine(tmp_path_factory, knowledge_base, embedder):  # noqa: F811
-    from interviewer.engine import Engine
-    from interviewer.settings import Settings
+    from interviewer.engine.engine import Engine
+    from interviewer.config.settings import Settings
 
     clock = FakeClock()
     settings = Settings(home=tmp_path_factory.mktemp("candidates-home"))

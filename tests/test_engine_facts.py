@@ -10,7 +10,7 @@ from interviewer.problems import Problem, load_bank
 
 @pytest.fixture(scope="module")
 def feed():
-    from interviewer.settings import Settings
+    from interviewer.config.settings import Settings
 
     return load_bank(Settings()).get("linkedin-feed")
 
@@ -47,7 +47,7 @@ def test_terse_questions_get_their_fact(matcher, feed, question, fact_id):
 
 
 def test_every_problem_answers_what_success_means(matcher):
-    from interviewer.settings import Settings
+    from interviewer.config.settings import Settings
 
     bank = load_bank(Settings())
     problems = [p for p in bank.list() if not p.custom]

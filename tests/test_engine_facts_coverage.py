@@ -35,7 +35,7 @@ CHECKLIST = {
 
 @pytest.fixture(scope="module")
 def bank():
-    from interviewer.settings import Settings
+    from interviewer.config.settings import Settings
 
     return load_bank(Settings())
 
@@ -146,7 +146,7 @@ def test_the_shipped_term_file_loads():
 def test_the_engine_reads_the_term_file_from_its_prompts_folder(settings, tmp_path, clock, embedder):
     import shutil
 
-    from interviewer.engine import Engine
+    from interviewer.engine.engine import Engine
 
     custom = tmp_path / "prompts"
     shutil.copytree(settings.prompts_dir, custom)

@@ -9,9 +9,9 @@ import pytest
 
 from candidates import StrongCandidate
 from engine_fixtures import *  # noqa: F401,F403
-from interviewer.engine import Engine, TurnError
+from interviewer.engine.engine import Engine, TurnError
 from interviewer.flow import STAGE_IDS
-from interviewer.store import UnknownSessionError
+from interviewer.storage.sessions import UnknownSessionError
 
 
 def _start(engine):

@@ -19,7 +19,7 @@ ANSWER = ("Offline I'd use PR-AUC because comments are rare and ROC-AUC looks go
 @pytest.fixture(autouse=True)
 def fast_parts(embedder, monkeypatch):
     from interviewer.cli import feedback_cmds
-    from interviewer.knowledge import embeddings
+    from interviewer.embedding import local as embeddings
 
     monkeypatch.setitem(embeddings._instances, "local", embedder)
     monkeypatch.setattr(feedback_cmds, "_knowledge", lambda settings: StubKnowledge())
@@ -108,8 +108,8 @@ def test_report_unknown_session():
 def test_report_export(settings, tmp_path):
     """A session written through the store (as the engine does), then reported and exported."""
     from interviewer.problems import load_bank
-    from interviewer.state import SessionState
-    from interviewer.store import open_store
+    from interviewer.engine.state import SessionState
+    from interviewer.storage.sessions import open_store
 
     state = SessionState(session_id="abc123", problem=load_bank(settings).get("linkedin-feed"), minutes=45)
     store = open_store(settings)

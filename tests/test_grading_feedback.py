@@ -6,7 +6,7 @@ import pytest
 
 from interviewer.grading.rubric import load_rubric
 from interviewer.problems import load_bank
-from interviewer.resources import builtin_prompts_dir
+from interviewer.config.paths import builtin_prompts_dir
 from llm_fakes import StubKnowledge, structured_model
 
 ANSWER = ("Offline I'd use PR-AUC because comments are rare and ROC-AUC looks good anyway. "
@@ -65,7 +65,7 @@ def test_failing_llm_falls_back_to_offline_with_a_notice(settings, problem, embe
 
 
 def test_unconfigured_provider_falls_back(settings, problem, embedder, monkeypatch):
-    from interviewer.settings import Settings
+    from interviewer.config.settings import Settings
 
     monkeypatch.setenv("INTERVIEWER_MODEL", "openai:gpt-4o-mini")
     online = Settings()

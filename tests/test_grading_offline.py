@@ -11,7 +11,7 @@ import pytest
 
 from grading_fixtures import *  # noqa: F401,F403
 from grading_fixtures import grade_text
-from interviewer.grading.calibration import KIND_BOUNDS, load_labelled
+from benchmarks.calibration import KIND_BOUNDS, load_labelled
 from interviewer.grading.signals import analyse, injection_sentences
 
 

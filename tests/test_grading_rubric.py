@@ -6,10 +6,10 @@ import shutil
 
 import pytest
 
-from interviewer.datafiles import DataFileError
+from interviewer.config.datafiles import DataFileError
 from interviewer.flow import STAGE_IDS, load_flow
 from interviewer.grading.rubric import CROSS_STAGE_IDS, load_rubric
-from interviewer.resources import builtin_prompts_dir
+from interviewer.config.paths import builtin_prompts_dir
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +89,7 @@ def test_strengths_speak_to_the_candidate_in_the_second_person(point, said):
 
 
 def test_score_card_lists_missing_points_as_bullets_and_explains_quoteless_scores():
-    from interviewer.grading.models import CriterionScore
+    from interviewer.grading.grades import CriterionScore
     from interviewer.grading.render import criteria_markdown
 
     crits = [CriterionScore(id="a", name="Offline metrics", score=4, evidence=["I'd use PR-AUC."],

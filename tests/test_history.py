@@ -1,11 +1,11 @@
-"""interviewer.history: sessions with the scores of their saved reports, and scores over time."""
+"""interviewer.report.history: sessions with the scores of their saved reports, and scores over time."""
 
 from __future__ import annotations
 
-from interviewer.history import list_history, scores_from_report, stage_scores_over_time
+from interviewer.report.history import list_history, scores_from_report, stage_scores_over_time
 from interviewer.problems import Problem
-from interviewer.state import SessionState
-from interviewer.store import Store
+from interviewer.engine.state import SessionState
+from interviewer.storage.sessions import Store
 
 
 def _session(store: Store, sid: str, started: float, ended: bool) -> None:

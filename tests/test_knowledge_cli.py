@@ -14,7 +14,7 @@ from interviewer.cli import app
 @pytest.fixture
 def cli_env(tmp_path, monkeypatch, embedder):
     """Built-in knowledge = two small guides; the shared session model serves get_embedder."""
-    from interviewer.knowledge import embeddings
+    from interviewer.embedding import local as embeddings
 
     builtin = tmp_path / "builtin"
     write_guide(builtin, "serving.md", "Serving and caching", ["design", "scale"],

@@ -10,7 +10,7 @@ from kb_helpers import all_texts, chunk_sources, copy_corpus, make_bad_files, wr
 
 from conftest import SEED_DIR
 from interviewer.knowledge.service import KnowledgeBase
-from interviewer.settings import Settings
+from interviewer.config.settings import Settings
 
 SMALL = ["mlsd-pymk.md", "mlsd-template.md", "mlsd-feature-eng.md", "mlsd_obj_detection.md"]
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from interviewer.knowledge import onnx_embeddings as ox
-from interviewer.knowledge.embeddings import (MINILM_NAME, MINILM_SAFETENSORS_SHA256, Embedder,
+from interviewer.embedding import onnx as ox
+from interviewer.embedding.local import (MINILM_NAME, MINILM_SAFETENSORS_SHA256, Embedder,
                                               EmbeddingsError, LocalEmbeddings, local_model_dir)
 
 HEAVY = ("torch", "transformers", "sklearn", "sentence_transformers")
@@ -80,11 +80,11 @@ def test_onnx_and_sentence_transformers_vectors_agree(onnx_emb, torch_emb):
 
 def test_offline_grader_gives_identical_grades_with_either_backend(onnx_emb, torch_emb):
     from interviewer.flow import load_flow
-    from interviewer.grading.calibration import load_labelled
+    from benchmarks.calibration import load_labelled
     from interviewer.grading.offline import grade_offline
     from interviewer.grading.rubric import load_rubric
     from interviewer.problems import load_bank
-    from interviewer.settings import Settings
+    from interviewer.config.settings import Settings
 
     settings = Settings()
     flow, rubric, bank = load_flow(), load_rubric(), load_bank(settings)

@@ -8,7 +8,7 @@ from kb_helpers import write_guide
 from conftest import CORPUS_DIR, SEED_DIR
 from interviewer.knowledge.search import diversify, rrf, tokenize
 from interviewer.knowledge.service import KnowledgeBase
-from interviewer.settings import Settings
+from interviewer.config.settings import Settings
 
 pytestmark = pytest.mark.slow  # ingests the whole corpus once (real model)
 

@@ -13,8 +13,8 @@ import pytest
 from kb_helpers import copy_corpus, write_guide
 
 from interviewer.knowledge.service import KnowledgeBase
-from interviewer.knowledge.store import collection_name, forget_client
-from interviewer.settings import Settings
+from interviewer.knowledge.vectors import collection_name, forget_client
+from interviewer.config.settings import Settings
 
 pytestmark = pytest.mark.slow
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from kb_helpers import HashEmbeddings, write_guide
 
 from interviewer.knowledge.service import KnowledgeBase
-from interviewer.knowledge.store import collection_name, get_client
-from interviewer.settings import Settings
+from interviewer.knowledge.vectors import collection_name, get_client
+from interviewer.config.settings import Settings
 
 
 def _guides(folder):

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from kb_helpers import HashEmbeddings, write_guide
 
 from interviewer.knowledge.service import KnowledgeBase
-from interviewer.settings import Settings
+from interviewer.config.settings import Settings
 
 
 def test_concurrent_searches_and_an_ingest_share_one_instance(tmp_path):

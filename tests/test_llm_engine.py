@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from interviewer.settings import Settings
+from interviewer.config.settings import Settings
 from llm_fakes import TEST_KEY, StubKnowledge, fake_server, files_containing, server  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.slow
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def engine(server, embedder):
-    from interviewer.engine import Engine
+    from interviewer.engine.engine import Engine
 
     return Engine.create(Settings(), knowledge=StubKnowledge(), embedder=embedder)
 

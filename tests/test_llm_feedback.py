@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from interviewer.settings import Settings
+from interviewer.config.settings import Settings
 from llm_fakes import TEST_KEY, StubKnowledge, fake_server, files_containing, grade_from_prompt, server  # noqa: F401
 
 pytestmark = pytest.mark.slow
@@ -57,8 +57,8 @@ def test_provider_down_feedback_falls_back_offline(server, problem, embedder):
 
 
 def test_interview_feedback_and_report_never_write_the_key(server, embedder, interviewer_home):
-    from interviewer.engine import Engine
-    from interviewer.report import build_report, render_markdown
+    from interviewer.engine.engine import Engine
+    from interviewer.report.build import build_report, render_markdown
 
     server.structured = grade_from_prompt
     engine = Engine.create(Settings(), knowledge=StubKnowledge(), embedder=embedder)

@@ -7,7 +7,7 @@ from langchain_core.exceptions import OutputParserException
 
 from interviewer.grading.evidence import verify_quotes
 from interviewer.grading.llm_grader import grade_with_llm
-from interviewer.grading.models import GraderError
+from interviewer.grading.grades import GraderError
 from interviewer.grading.rubric import load_rubric
 from interviewer.knowledge.types import Hit
 from interviewer.problems import Problem

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from interviewer.datafiles import DataFileError
-from interviewer.prompting import PromptError, as_data, load_prompt
+from interviewer.config.datafiles import DataFileError
+from interviewer.llm.prompting import PromptError, as_data, load_prompt
 
 GOOD = """\
 name: demo
@@ -35,7 +35,7 @@ def test_builtin_prompts_load_and_declare_exactly_what_they_use(settings):
     voice = load_prompt("interviewer", settings.prompts_dir)
     grader = load_prompt("grader", settings.prompts_dir)
     assert "candidate_message" in voice.variables and "answer" in grader.variables
-    from interviewer.moves import MoveKind
+    from interviewer.engine.moves import MoveKind
     from typing import get_args
 
     assert set(get_args(MoveKind)) <= set(voice.fragments)

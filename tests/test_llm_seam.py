@@ -1,23 +1,21 @@
-"""interviewer.llm and interviewer.llm_retry: model strings, keys, one-line errors, bounded retries."""
+"""interviewer.llm.chat and interviewer.llm.retry: model strings, keys, one-line errors, bounded retries."""
 
 from __future__ import annotations
 
 import pytest
 
-from interviewer.llm import (
-    LLMUnavailable,
-    ProviderError,
+from interviewer.llm.chat import (
     build_chat_model,
     check_connection,
-    count_message_tokens,
-    count_tokens,
     describe,
     list_providers,
     parse_model_spec,
     resolve_api_key,
 )
-from interviewer.llm_retry import RetryPolicy, call_with_retry, classify_error, stream_with_retry
-from interviewer.settings import DEFAULT_OPENAI_MODEL, Settings
+from interviewer.llm.errors import LLMUnavailable, ProviderError
+from interviewer.llm.tokens import count_message_tokens, count_tokens
+from interviewer.llm.retry import RetryPolicy, call_with_retry, classify_error, stream_with_retry
+from interviewer.config.settings import DEFAULT_OPENAI_MODEL, Settings
 
 KEY = "sk-unit-SECRET-abcdef0123456789"
 

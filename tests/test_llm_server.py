@@ -8,12 +8,13 @@ import pytest
 from typer.testing import CliRunner
 
 from interviewer.grading.llm_grader import grade_with_llm
-from interviewer.grading.models import GraderError
+from interviewer.grading.grades import GraderError
 from interviewer.grading.rubric import load_rubric
-from interviewer.llm import LLMUnavailable, build_chat_model, check_connection
-from interviewer.moves import Move, Turn, VoiceContext
+from interviewer.llm.errors import LLMUnavailable
+from interviewer.llm.chat import build_chat_model, check_connection
+from interviewer.engine.moves import Move, Turn, VoiceContext
 from interviewer.problems import Problem
-from interviewer.settings import Settings
+from interviewer.config.settings import Settings
 from interviewer.voice.llm_voice import LLMVoice
 from llm_fakes import TEST_KEY, fake_server, fast_retry, server  # noqa: F401  (fixtures)
 

@@ -7,8 +7,8 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 
 from interviewer.flow import KeyPoint
 from interviewer.knowledge.types import Hit
-from interviewer.llm import LLMUnavailable
-from interviewer.moves import Move, Turn, VoiceContext
+from interviewer.llm.errors import LLMUnavailable
+from interviewer.engine.moves import Move, Turn, VoiceContext
 from interviewer.problems import Fact
 from interviewer.voice.llm_voice import LLMVoice
 from llm_fakes import TEST_KEY, fast_retry, prompt_text, text_model
@@ -102,7 +102,7 @@ def _simulated_ctx(n_turns: int) -> tuple[Move, VoiceContext]:
 
 
 def test_prompt_is_bounded_as_the_interview_grows(voice):
-    from interviewer.llm import count_message_tokens
+    from interviewer.llm.tokens import count_message_tokens
 
     tokens = {n: count_message_tokens(voice.messages(*_simulated_ctx(n))) for n in (10, 40, 200)}
     assert tokens[40] <= 1.5 * tokens[10]
@@ -134,8 +134,8 @@ def test_empty_reply_is_an_error(settings):
 
 
 def test_constructing_without_a_key_fails_fast_with_what_to_set(settings):
-    from interviewer.llm import ProviderError
-    from interviewer.settings import Settings
+    from interviewer.llm.errors import ProviderError
+    from interviewer.config.settings import Settings
 
     with pytest.raises(ProviderError, match="OPENAI_API_KEY"):
         LLMVoice(Settings(model="openai:gpt-4o-mini"))

@@ -17,7 +17,7 @@ KEYS = {"session_id", "problem", "stages", "overall", "cross_stage", "facts_reve
 @pytest.fixture(autouse=True)
 def shared_embedder(embedder, monkeypatch):
     """grade_answer uses the process-wide embedder: make it the session's loaded model."""
-    from interviewer.knowledge import embeddings
+    from interviewer.embedding import local as embeddings
 
     monkeypatch.setitem(embeddings._instances, "local", embedder)
 
@@ -32,7 +32,7 @@ class HintThenShortCandidate(Candidate):
 
 
 def _report(settings, run, **kw):
-    from interviewer.report import build_report
+    from interviewer.report.build import build_report
 
     return build_report(settings, run.session_id, knowledge=StubKnowledge(), **kw)
 
@@ -83,7 +83,7 @@ def test_unreached_stages_score_one_and_hints_cost(settings, engine, clock):
     # each hint says what it pointed at (a key point or the stage goal), not the search query
     from interviewer.engine.policy import stage_points
     from interviewer.flow import load_flow
-    from interviewer.report import render_markdown
+    from interviewer.report.build import render_markdown
 
     flow = load_flow(settings.prompts_dir)
     for h in report.hints:
@@ -107,7 +107,7 @@ def test_hostile_candidate_gets_no_credit(settings, engine, clock):
 
 
 def test_report_is_saved_and_reused(settings, engine, clock):
-    from interviewer.store import open_store
+    from interviewer.storage.sessions import open_store
 
     run = run_interview(engine, WeakCandidate(), "card-fraud-detection", clock=clock)
     first = _report(settings, run)
@@ -122,14 +122,14 @@ def test_report_is_saved_and_reused(settings, engine, clock):
         def search(self, *a, **k):
             raise AssertionError("a saved report must not be graded again")
 
-    from interviewer.report import build_report
+    from interviewer.report.build import build_report
 
     again = build_report(settings, "latest", knowledge=Exploding())
     assert again.to_json() == first.to_json()
 
 
 def test_markdown_export(settings, engine, clock):
-    from interviewer.report import render_markdown
+    from interviewer.report.build import render_markdown
 
     report = _report(settings, run_interview(engine, StrongCandidate(), "linkedin-feed", clock=clock))
     md = render_markdown(report)
@@ -144,7 +144,7 @@ def test_the_report_never_asks_for_what_the_interview_accepted(settings, engine,
     """Key points the interviewer counted as covered are not listed as missing in the report."""
     from interviewer.engine.policy import stage_points
     from interviewer.flow import load_flow
-    from interviewer.report import build_report
+    from interviewer.report.build import build_report
 
     sid = engine.start("linkedin-feed").session_id
     for line in ("North star metric?",
@@ -171,8 +171,8 @@ def test_the_report_never_asks_for_what_the_interview_accepted(settings, engine,
 
 def test_study_next_spreads_over_guides():
     """No more than two sections of one guide come before other guides' sections."""
-    from interviewer.grading.models import SourceRef
-    from interviewer.report import spread
+    from interviewer.grading.grades import SourceRef
+    from interviewer.report.build import spread
 
     refs = [SourceRef(source=f, heading=h) for f, h in
             [("a.md", "1"), ("a.md", "2"), ("a.md", "3"), ("a.md", "4"), ("b.md", "1"), ("c.md", "1")]]

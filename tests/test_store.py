@@ -7,8 +7,8 @@ import sqlite3
 import pytest
 
 from interviewer.problems import Problem
-from interviewer.state import SessionState
-from interviewer.store import MIGRATIONS, Store, StoreError, UnknownSessionError
+from interviewer.engine.state import SessionState
+from interviewer.storage.sessions import MIGRATIONS, Store, StoreError, UnknownSessionError
 
 
 def _state(sid: str = "abc123", started: float = 100.0) -> SessionState:

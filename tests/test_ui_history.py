@@ -10,8 +10,8 @@ pytestmark = pytest.mark.usefixtures("ui_home")
 
 
 def _engine():
-    from interviewer.engine import Engine
-    from interviewer.settings import Settings
+    from interviewer.engine.engine import Engine
+    from interviewer.config.settings import Settings
 
     return Engine.create(Settings(), knowledge=None)
 
@@ -36,8 +36,8 @@ def test_history_lists_a_session_saved_earlier_and_resumes_it():
 
 
 def test_scores_per_stage_over_time_are_charted():
-    from interviewer.settings import Settings
-    from interviewer.store import open_store
+    from interviewer.config.settings import Settings
+    from interviewer.storage.sessions import open_store
 
     engine = _engine()
     store = open_store(Settings())

@@ -10,8 +10,8 @@ pytestmark = pytest.mark.usefixtures("ui_home")
 
 
 def store():
-    from interviewer.settings import Settings
-    from interviewer.store import open_store
+    from interviewer.config.settings import Settings
+    from interviewer.storage.sessions import open_store
 
     return open_store(Settings())
 
@@ -146,8 +146,8 @@ def test_with_an_llm_the_reply_streams_from_the_model_using_the_key_typed_in_the
 
 def test_a_message_sent_after_the_interview_ended_elsewhere_is_shown_not_lost(ui_home):
     at, sid = start_interview()
-    from interviewer.engine import Engine
-    from interviewer.settings import Settings
+    from interviewer.engine.engine import Engine
+    from interviewer.config.settings import Settings
 
     Engine.create(Settings(), knowledge=None).end(sid).text        # ended in another tab meanwhile
     at.chat_input[0].set_value("My answer about metrics.").run()

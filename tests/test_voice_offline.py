@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.datafiles import DataFileError
+from interviewer.config.datafiles import DataFileError
 from interviewer.flow import load_flow
 from interviewer.knowledge.types import Hit
-from interviewer.moves import Move, VoiceContext
+from interviewer.engine.moves import Move, VoiceContext
 from interviewer.problems import load_bank
-from interviewer.resources import builtin_prompts_dir
+from interviewer.config.paths import builtin_prompts_dir
 from interviewer.voice import make_voice
 from interviewer.voice.offline import OfflineVoice, VoiceTemplates, excerpt, load_templates
 
@@ -24,7 +24,7 @@ def voice():
 
 @pytest.fixture(scope="module")
 def feed():
-    from interviewer.settings import Settings
+    from interviewer.config.settings import Settings
 
     return load_bank(Settings()).get("linkedin-feed")
 
@@ -43,7 +43,7 @@ def _copy_prompts(tmp_path: Path) -> Path:
 def test_every_move_kind_has_several_variants(voice):
     from typing import get_args
 
-    from interviewer.moves import MoveKind
+    from interviewer.engine.moves import MoveKind
 
     for kind in get_args(MoveKind):
         assert len(voice.templates.templates[kind]) >= 2, kind
@@ -138,7 +138,7 @@ def test_advance_names_next_stage_and_opening(voice, feed):
 def test_make_voice_offline_and_fallback(settings, monkeypatch):
     assert make_voice(settings).name == "offline"
     monkeypatch.setenv("INTERVIEWER_MODEL", "openai:gpt-4o-mini")
-    from interviewer.settings import Settings
+    from interviewer.config.settings import Settings
 
     v = make_voice(Settings())
     # Either the LLM voice exists and was built, or the offline one explains why not.

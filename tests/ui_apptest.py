@@ -20,7 +20,7 @@ TIMEOUT = 180  # a cold first turn loads the embedding model and indexes the gui
 def ui_home(tmp_path_factory, monkeypatch, interviewer_home) -> Path:
     home = tmp_path_factory.getbasetemp() / "ui-shared-home"
     monkeypatch.setenv("INTERVIEWER_HOME", str(home))
-    from interviewer.settings import reset_settings_cache
+    from interviewer.config.settings import reset_settings_cache
 
     reset_settings_cache()
     return home

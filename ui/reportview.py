@@ -13,7 +13,7 @@ LEVEL_COLORS = {"strong hire": "green", "hire": "green", "lean hire": "orange", 
 
 
 def _label(score: Any) -> str:
-    from interviewer.grading.models import SCORE_LABELS
+    from interviewer.grading.grades import SCORE_LABELS
 
     try:
         return SCORE_LABELS.get(int(round(float(score))), "")
@@ -70,7 +70,7 @@ def score_chart(df) -> None:
 def load_report(settings, sid: str) -> tuple[dict[str, Any], str]:
     """(report JSON, Markdown) of a session; the report service saves an ended session's
     report and reuses it, so this is cheap after the first time."""
-    from interviewer import report as report_mod
+    from interviewer.report import build as report_mod
 
     with st.spinner("Grading the interview…"):
         rep = report_mod.build_report(settings, sid, knowledge=resources.knowledge(settings))

@@ -15,7 +15,7 @@ from typing import Any
 import streamlit as st
 from pydantic import SecretStr
 
-from interviewer.settings import Settings
+from interviewer.config.settings import Settings
 
 KEY_STATE = "api_key"              # the key typed on the Settings page (memory only)
 OVERRIDES_STATE = "settings_overrides"  # model / base_url / embeddings chosen on the Settings page
@@ -54,14 +54,14 @@ def fingerprint(s: Settings) -> str:
 # ---- cached getters (underscore arguments are not hashed by Streamlit) -----------------------
 @st.cache_resource(show_spinner="Loading the embedding model…")
 def _embedder(spec: str, _settings: Settings):
-    from interviewer.knowledge.embeddings import get_embedder
+    from interviewer.embedding.local import get_embedder
 
     return get_embedder(_settings)
 
 
 @st.cache_resource(show_spinner=False)
 def _store(db_path: str, _settings: Settings):
-    from interviewer.store import open_store
+    from interviewer.storage.sessions import open_store
 
     return open_store(_settings)
 
@@ -75,7 +75,7 @@ def _knowledge(key: str, _settings: Settings):
 
 @st.cache_resource(show_spinner="Starting the interviewer…")
 def _engine(key: str, _settings: Settings):
-    from interviewer.engine import Engine
+    from interviewer.engine.engine import Engine
 
     return Engine.create(_settings, knowledge=knowledge(_settings))
 

@@ -22,9 +22,9 @@ def _fmt_seconds(seconds: float) -> str:
 
 
 def _engine():
-    from interviewer.engine import Engine
-    from interviewer.engine.runtime import interactive_inference
-    from interviewer.settings import get_settings
+    from interviewer.engine.engine import Engine
+    from interviewer.embedding.threads import interactive_inference
+    from interviewer.config.settings import get_settings
 
     interactive_inference()
     return Engine.create(get_settings())
@@ -80,7 +80,7 @@ def _read_turns(engine, session_id: str):
 
 
 def _run(engine, reply) -> None:
-    from interviewer.engine import TurnError
+    from interviewer.engine.engine import TurnError
 
     session_id = reply.session_id
     _show(reply)
@@ -95,7 +95,7 @@ def _run(engine, reply) -> None:
                 typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
                 continue
             except Exception as exc:  # e.g. the embedding model failed to load; the turn is saved
-                from interviewer.voice import describe_error
+                from interviewer.errors import describe_error
 
                 typer.secho(f"error: {describe_error(exc, 300)}", fg=typer.colors.RED, err=True)
                 continue
@@ -118,14 +118,14 @@ def _run(engine, reply) -> None:
 def _finish(engine, session_id: str) -> None:
     typer.echo("")
     try:
-        from interviewer.report import build_report, render_markdown
+        from interviewer.report.build import build_report, render_markdown
     except ImportError:
         typer.echo(_summary(engine, session_id))
     else:
         try:
             typer.echo(render_markdown(build_report(engine.settings, session_id)))
         except Exception as exc:  # the report is extra; the session itself is saved
-            from interviewer.voice import describe_error
+            from interviewer.errors import describe_error
 
             typer.secho(f"note: could not build the report ({describe_error(exc)})", err=True,
                         fg=typer.colors.YELLOW)
@@ -155,7 +155,7 @@ def register(app: typer.Typer) -> None:
         """Run a mock interview in the terminal (pipe lines into it to script one)."""
         if problem and question:
             fail("give either --problem or --question, not both")
-        from interviewer.store import StoreError
+        from interviewer.storage.sessions import StoreError
 
         with user_errors(StoreError):
             engine = _engine()
@@ -168,7 +168,7 @@ def register(app: typer.Typer) -> None:
     @app.command("resume")
     def resume(ref: str = typer.Argument(..., help="A session id, or 'latest'.")) -> None:
         """Continue a saved interview."""
-        from interviewer.store import StoreError
+        from interviewer.storage.sessions import StoreError
 
         with user_errors(StoreError):
             engine = _engine()
@@ -184,7 +184,7 @@ def register(app: typer.Typer) -> None:
     def problems(fmt: str = typer.Option("text", "--format", help="text or json")) -> None:
         """List the question bank, and report invalid problem files."""
         from interviewer.problems import load_bank
-        from interviewer.settings import get_settings
+        from interviewer.config.settings import get_settings
 
         with user_errors():
             bank = load_bank(get_settings())
@@ -204,12 +204,12 @@ def register(app: typer.Typer) -> None:
     def sessions(fmt: str = typer.Option("text", "--format", help="text or json"),
                  limit: int = typer.Option(50, "--limit", help="Most recent N sessions.")) -> None:
         """List saved interviews (id, problem, started, stage, status)."""
-        from interviewer.settings import get_settings
-        from interviewer.store import open_store
+        from interviewer.config.settings import get_settings
+        from interviewer.storage.sessions import open_store
 
         if fmt not in ("text", "json"):
             fail("--format must be text or json")
-        from interviewer.store import StoreError
+        from interviewer.storage.sessions import StoreError
 
         with user_errors(StoreError):
             store = open_store(get_settings())

@@ -16,7 +16,7 @@ def fail(message: str, code: int = 1) -> NoReturn:
 @contextlib.contextmanager
 def user_errors(*types: type[BaseException]) -> Iterator[None]:
     """Turn expected exceptions into a one-line error and exit code 1."""
-    from interviewer.datafiles import DataFileError
+    from interviewer.config.datafiles import DataFileError
 
     try:
         yield

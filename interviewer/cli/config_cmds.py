@@ -6,7 +6,7 @@ import json
 
 import typer
 
-from interviewer.settings import Settings
+from interviewer.config.settings import Settings
 
 
 def register(app: typer.Typer) -> None:

@@ -95,13 +95,13 @@ def register(app: typer.Typer) -> None:
             fail("give exactly one of --problem ID or --question TEXT")
         with user_errors():
             from interviewer.problems import Problem, load_bank
-            from interviewer.settings import get_settings
+            from interviewer.config.settings import get_settings
 
             settings = get_settings()
             problem = load_bank(settings).get(problem_id) if problem_id else Problem.from_question(question)
         text = _read_answer(source)
         with user_errors():
-            from interviewer.engine.runtime import interactive_inference
+            from interviewer.embedding.threads import interactive_inference
             from interviewer.grading.feedback import grade_answer
 
             interactive_inference()
@@ -127,11 +127,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """The interview report of a session: per-stage scores with evidence, overall level, what to study."""
         fmt = _check_format(fmt)
-        from interviewer.store import UnknownSessionError
+        from interviewer.storage.sessions import UnknownSessionError
 
         with user_errors(UnknownSessionError):
-            from interviewer.report import build_report, render_markdown
-            from interviewer.settings import get_settings
+            from interviewer.report.build import build_report, render_markdown
+            from interviewer.config.settings import get_settings
 
             settings = get_settings()
             report = build_report(settings, ref, knowledge=_knowledge(settings), regrade=regrade)

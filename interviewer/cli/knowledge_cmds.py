@@ -13,12 +13,12 @@ from interviewer.cli.common import fail, user_errors
 
 
 def _errors_types() -> tuple[type[BaseException], ...]:
-    from interviewer.knowledge.embeddings import EmbeddingsError
-    from interviewer.knowledge.store import StoreError
+    from interviewer.embedding.local import EmbeddingsError
+    from interviewer.knowledge.vectors import StoreError
 
     types: list[type[BaseException]] = [EmbeddingsError, StoreError]
     try:
-        from interviewer.llm import ProviderError
+        from interviewer.llm.errors import ProviderError
 
         types.append(ProviderError)
     except ImportError:  # pragma: no cover
@@ -28,7 +28,7 @@ def _errors_types() -> tuple[type[BaseException], ...]:
 
 def _kb():
     from interviewer.knowledge.service import KnowledgeBase
-    from interviewer.settings import Settings
+    from interviewer.config.settings import Settings
 
     return KnowledgeBase(Settings())
 

@@ -19,8 +19,9 @@ def register(app: typer.Typer) -> None:
         fmt: str = typer.Option("text", "--format", help="text or json"),
     ) -> None:
         """List the configured model, base URL and keys (masked), and check the connection."""
-        from interviewer.llm import check_connection, describe, list_providers, redact
-        from interviewer.settings import Settings
+        from interviewer.llm.chat import check_connection, describe, list_providers
+        from interviewer.llm.errors import redact
+        from interviewer.config.settings import Settings
 
         if fmt not in ("text", "json"):
             fail(f"unknown format '{fmt}': use text or json")
@@ -49,7 +50,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _print_text(info: dict, ok: bool, message: str) -> None:
-    from interviewer.llm import list_providers
+    from interviewer.llm.chat import list_providers
 
     rows = [("effective model", info["effective_model"]),
             ("INTERVIEWER_MODEL", info["configured_model"] or "(not set: OpenAI if OPENAI_API_KEY is set, else offline)"),

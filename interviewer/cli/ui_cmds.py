@@ -11,7 +11,7 @@ from pathlib import Path
 import typer
 
 from interviewer.cli.common import fail
-from interviewer.resources import PROJECT_DIR
+from interviewer.config.paths import PROJECT_DIR
 
 APP_PATH = PROJECT_DIR / "ui" / "app.py"
 CONFIG_PATH = PROJECT_DIR / ".streamlit" / "config.toml"

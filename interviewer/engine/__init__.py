@@ -1,6 +1,2 @@
-"""The interview engine: turn classification, fact matching, the interview policy, ``Engine``."""
-
-from interviewer.engine.engine import Engine, TurnError
-from interviewer.engine.reply import TurnReply
-
-__all__ = ["Engine", "TurnReply", "TurnError"]
+"""The interview engine: turn classification, fact matching, the interview policy and its
+vocabulary (``SessionState``, ``Move``), and ``Engine`` (in ``interviewer.engine.engine``)."""

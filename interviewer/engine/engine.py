@@ -23,10 +23,10 @@ from interviewer.engine.facts import FactMatcher
 from interviewer.engine.policy import Policy, opening_for, seed_for
 from interviewer.engine.reply import TurnReply
 from interviewer.flow import Flow, load_flow
-from interviewer.moves import Move, Turn, Voice, VoiceContext
+from interviewer.engine.moves import Move, Turn, Voice, VoiceContext
 from interviewer.problems import Problem, ProblemBank, load_bank
-from interviewer.state import SessionState
-from interviewer.store import Store, open_store
+from interviewer.engine.state import SessionState
+from interviewer.storage.sessions import Store, open_store
 
 MAX_TURN_CHARS = 20_000
 RECENT_TURNS = 8
@@ -81,7 +81,7 @@ class Engine:
         ``knowledge`` defaults to the ``KnowledgeBase`` (built on first hint); ``embedder`` to the
         shared local one (loaded on first use)."""
         if settings is None:
-            from interviewer.settings import get_settings
+            from interviewer.config.settings import get_settings
 
             settings = get_settings()
         if voice is None:
@@ -97,7 +97,7 @@ class Engine:
         if self._embedder is None:
             with self._lock:
                 if self._embedder is None:
-                    from interviewer.knowledge.embeddings import get_embedder
+                    from interviewer.embedding.local import get_embedder
 
                     self._embedder = get_embedder(self.settings)
         return self._embedder
@@ -250,7 +250,7 @@ class Engine:
                             guidance=list(move.sources), seed=seed)
 
     def _speak(self, state: SessionState, moves: list[Move], seed: int, saved: list[str]) -> Iterator[str]:
-        from interviewer.voice import describe_error
+        from interviewer.errors import describe_error
 
         voice = self.voice
         texts: list[str] = []

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, field_validator
 
-from interviewer.datafiles import load_yaml_model
-from interviewer.resources import builtin_prompts_dir
+from interviewer.config.datafiles import load_yaml_model
+from interviewer.config.paths import builtin_prompts_dir
 
 TERMS_FILE = "fact_terms.yaml"
 

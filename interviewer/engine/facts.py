@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from interviewer.engine.fact_terms import TermIndex, load_terms
-from interviewer.knowledge.embeddings import Embedder
+from interviewer.embedding.local import Embedder
 from interviewer.problems import Fact, Problem
 from interviewer.textutil import normalize_ws
 

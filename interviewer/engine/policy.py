@@ -11,14 +11,14 @@ import zlib
 from dataclasses import dataclass
 from typing import Callable
 
-from interviewer.coverage import coverage
+from interviewer.listening.coverage import coverage
 from interviewer.engine.classify import Classification
 from interviewer.engine.facts import FactMatcher
 from interviewer.engine.statement_scope import option_in_statement
 from interviewer.flow import STAGE_IDS, Flow, KeyPoint, Stage
-from interviewer.knowledge.embeddings import Embedder
-from interviewer.moves import Move
-from interviewer.state import HintRecord, SessionState
+from interviewer.embedding.local import Embedder
+from interviewer.engine.moves import Move
+from interviewer.engine.state import HintRecord, SessionState
 from interviewer.textutil import normalize_ws, sentences, truncate_words
 
 # A stage is covered when every must-have point (importance 3) is covered and at least this
@@ -233,7 +233,7 @@ class Policy:
             if kb is not None:
                 hits = list(kb.search(query, stage=state.stage, k=HINT_K))
         except Exception as exc:  # the knowledge base is optional for the interview
-            from interviewer.voice import describe_error
+            from interviewer.errors import describe_error
 
             notice = f"The knowledge base is unavailable ({describe_error(exc)}); hint given without sources."
         if kb is None and notice is None:

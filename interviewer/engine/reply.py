@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Callable, Iterator
 
-from interviewer.moves import Move
+from interviewer.engine.moves import Move
 
 
 class TurnReply:

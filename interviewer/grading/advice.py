@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from interviewer.coverage import CoverageResult
-from interviewer.grading.models import CriterionScore
+from interviewer.listening.coverage import CoverageResult
+from interviewer.grading.grades import CriterionScore
 from interviewer.grading.scoring import Features
 
 MAX_STRENGTHS = 3

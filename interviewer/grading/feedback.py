@@ -11,23 +11,20 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from interviewer.errors import one_line
 from interviewer.flow import load_flow, parse_stage
-from interviewer.grading.models import GraderError, SourceRef, StageGrade
+from interviewer.grading.grades import GraderError, SourceRef, StageGrade
 from interviewer.grading import vector_cache
 from interviewer.grading.offline import Graded, fixed_texts, grade_offline
 from interviewer.grading.rubric import load_rubric
 from interviewer.knowledge.types import Hit
 from interviewer.problems import Problem
-from interviewer.settings import Settings
+from interviewer.config.settings import Settings
 
 log = logging.getLogger(__name__)
 
 MAX_CITED_POINTS = 3
 EMPTY_ANSWER = "the answer is empty: write or paste the answer you would give in this stage"
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())[:200] or type(exc).__name__
 
 
 def guidance_for(knowledge: Any, stage: str, graded: Graded) -> tuple[list[tuple[str, Hit]], list[str]]:
@@ -41,8 +38,8 @@ def guidance_for(knowledge: Any, stage: str, graded: Graded) -> tuple[list[tuple
             if hits:
                 out.append((point.text, hits[0]))
     except Exception as exc:  # retrieval is an extra: the grade stands without it
-        log.warning("guidance search failed: %s", _one_line(exc))
-        return out, [f"guidance search unavailable ({_one_line(exc)})"]
+        log.warning("guidance search failed: %s", one_line(exc))
+        return out, [f"guidance search unavailable ({one_line(exc)})"]
     return out, []
 
 
@@ -75,7 +72,7 @@ def grade_answer(settings: Settings, *, stage: str, text: str, problem: Problem,
     if not (text or "").strip():
         raise ValueError(EMPTY_ANSWER)
     if embedder is None:
-        from interviewer.knowledge.embeddings import get_embedder
+        from interviewer.embedding.local import get_embedder
 
         embedder = get_embedder(settings)
     flow = load_flow(settings.prompts_dir)
@@ -97,7 +94,7 @@ def grade_answer(settings: Settings, *, stage: str, text: str, problem: Problem,
         from interviewer.grading.llm_grader import grade_with_llm
 
         if chat_model is None:
-            from interviewer.llm import build_chat_model
+            from interviewer.llm.chat import build_chat_model
 
             chat_model = build_chat_model(settings, temperature=0)
         texts = {k.id: k.text for k in [*flow.stage(stage).key_points, *problem.stage_key_points(stage)]}
@@ -116,5 +113,5 @@ def grade_answer(settings: Settings, *, stage: str, text: str, problem: Problem,
 
 
 def _fallback(offline: StageGrade, exc: BaseException) -> StageGrade:
-    notice = f"LLM grader unavailable ({_one_line(exc)}); graded offline"
+    notice = f"LLM grader unavailable ({one_line(exc)}); graded offline"
     return offline.model_copy(update={"notices": [notice, *offline.notices]})

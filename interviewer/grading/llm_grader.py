@@ -26,11 +26,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from interviewer.grading.evidence import overlaps, verify_quotes
-from interviewer.grading.models import SCORE_MAX, SCORE_MIN, CriterionScore, GraderError, SourceRef, StageGrade
+from interviewer.grading.grades import SCORE_MAX, SCORE_MIN, CriterionScore, GraderError, SourceRef, StageGrade
 from interviewer.knowledge.types import Hit
-from interviewer.llm import LLMUnavailable, ProviderError
-from interviewer.llm_retry import RetryPolicy, call_with_retry
-from interviewer.prompting import as_data, load_prompt
+from interviewer.llm.errors import LLMUnavailable, ProviderError
+from interviewer.llm.retry import RetryPolicy, call_with_retry
+from interviewer.llm.prompting import as_data, load_prompt
 from interviewer.textutil import normalize_ws, truncate_words
 
 MAX_ANSWER_WORDS = 1500
@@ -228,7 +228,7 @@ def grade_with_llm(chat_model: Any, *, rubric_stage: Any, problem: Any, stage: s
         answer=as_data(clean),
     )
     if retry is None:
-        from interviewer.settings import get_settings
+        from interviewer.config.settings import get_settings
 
         retry = RetryPolicy.from_settings(get_settings())
     model = _at_temperature_zero(chat_model)

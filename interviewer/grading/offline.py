@@ -15,20 +15,20 @@ from typing import Iterable
 
 import numpy as np
 
-from interviewer.coverage import coverage, with_credit
+from interviewer.listening.coverage import coverage, with_credit
 from interviewer.flow import Flow, KeyPoint
-from interviewer.grading.models import CriterionScore, StageGrade
+from interviewer.grading.grades import CriterionScore, StageGrade
 from interviewer.grading.rubric import Rubric, RubricStage
 from interviewer.grading.scoring import (
     FLAG_PENALTY, Features, criterion_value, reasoning_values, stage_caps, to_score,
 )
 from interviewer.grading.signals import analyse, content_words, has_negation, injection_sentences
-from interviewer.knowledge.embeddings import Embedder
+from interviewer.embedding.local import Embedder
 from interviewer.problems import Problem
 from interviewer.textutil import sentences as split_sentences, truncate_words
 
 MAX_WORDS = 1500
-COVER_THRESHOLD = 0.55      # a key point counts as covered (same scale as interviewer.coverage)
+COVER_THRESHOLD = 0.55      # a key point counts as covered (same scale as interviewer.listening.coverage)
 RELEVANT = 0.42             # a sentence is on the stage's topic
 RED_FLAG_THRESHOLD = 0.62   # a sentence states a red-flag claim
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from interviewer.grading.models import SCORE_LABELS, StageGrade
+from interviewer.grading.grades import SCORE_LABELS, StageGrade
 
 
 def _quote(text: str) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from interviewer.datafiles import load_yaml_model
+from interviewer.config.datafiles import load_yaml_model
 from interviewer.flow import SLUG, STAGE_IDS, StageId
 
 CROSS_STAGE_IDS = ("structure-communication", "trade-offs", "driving-the-interview", "clarifying-questions")
@@ -140,7 +140,7 @@ def _load(path: str) -> Rubric:
 
 def load_rubric(prompts_dir: Path | None = None) -> Rubric:
     if prompts_dir is None:
-        from interviewer.settings import get_settings
+        from interviewer.config.settings import get_settings
 
         prompts_dir = get_settings().prompts_dir
     return _load(str(Path(prompts_dir) / "rubric.yaml"))

@@ -26,11 +26,12 @@ from typing import Iterable
 
 from langchain_core.indexing import index
 
+from interviewer.errors import one_line
 from interviewer.knowledge.loaders import Candidate, LoadError, collect, load
 from interviewer.knowledge.records import SQLiteRecordManager, collection_roots, namespace
 from interviewer.knowledge.splitting import split
-from interviewer.knowledge.store import KnowledgeStore, open_store
-from interviewer.settings import Settings
+from interviewer.knowledge.vectors import KnowledgeStore, open_store
+from interviewer.config.settings import Settings
 
 BATCH_SIZE = 64
 
@@ -64,11 +65,6 @@ class IngestSummary:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-def _one_line(exc: BaseException, limit: int = 200) -> str:
-    text = " ".join(str(exc).split())
-    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _progress(total: int, enabled: bool):
@@ -115,7 +111,7 @@ def _index_file(store: KnowledgeStore, c: Candidate, out: IngestSummary) -> None
         r = index(docs, rm, store.vectorstore, cleanup="scoped_full", source_id_key="source",
                   key_encoder="sha256", batch_size=BATCH_SIZE)
     except Exception as exc:  # embeddings provider or store failure: report, keep going
-        out.errors.append(f"{c.path}: indexing failed ({type(exc).__name__}: {_one_line(exc)})")
+        out.errors.append(f"{c.path}: indexing failed ({type(exc).__name__}: {one_line(exc, ellipsis=True)})")
         return
     out.files += 1
     out.chunks += len(docs)
@@ -174,6 +170,6 @@ def ingest(paths: Iterable[Path | str], settings: Settings, progress: bool = Fal
             try:
                 out.removed += _remove_missing(store, root, present[root], within=walked)
             except Exception as exc:
-                out.errors.append(f"{walked}: removing deleted files failed ({type(exc).__name__}: {_one_line(exc)})")
+                out.errors.append(f"{walked}: removing deleted files failed ({type(exc).__name__}: {one_line(exc, ellipsis=True)})")
     out.seconds = time.perf_counter() - t0
     return out

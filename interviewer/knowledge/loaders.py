@@ -24,7 +24,7 @@ from pathlib import Path
 
 import yaml
 
-from interviewer.datafiles import split_front_matter
+from interviewer.config.datafiles import split_front_matter
 from interviewer.flow import STAGE_IDS
 
 MAX_FILE_BYTES = 10 * 1024 * 1024

@@ -25,7 +25,7 @@ import numpy as np
 from rank_bm25 import BM25Okapi
 
 from interviewer.knowledge.splitting import clean_text, stages_of
-from interviewer.knowledge.store import KnowledgeStore
+from interviewer.knowledge.vectors import KnowledgeStore
 from interviewer.knowledge.types import Hit
 
 Mode = Literal["hybrid", "vector", "bm25"]

@@ -28,9 +28,9 @@ from interviewer.knowledge import records
 from interviewer.knowledge.ingest import IngestSummary, ingest, rebuild
 from interviewer.knowledge.loaders import collect
 from interviewer.knowledge.search import DEFAULT_MODE, Mode, Searcher
-from interviewer.knowledge.store import KnowledgeStore, open_store
+from interviewer.knowledge.vectors import KnowledgeStore, open_store
 from interviewer.knowledge.types import Hit
-from interviewer.settings import Settings, get_settings
+from interviewer.config.settings import Settings, get_settings
 
 MAX_QUERY_CHARS = 2000
 MAX_K = 50
@@ -63,7 +63,7 @@ class KnowledgeBase:
         with self._lock:
             if self._store is None:
                 if self._embeddings is None:
-                    from interviewer.knowledge.embeddings import get_embedder
+                    from interviewer.embedding.local import get_embedder
 
                     embedder = get_embedder(self.settings)
                     self._store = open_store(self.settings, embedder.embeddings, embedder.name)

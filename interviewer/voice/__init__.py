@@ -3,27 +3,14 @@
 from __future__ import annotations
 
 import logging
-import re
 
-from interviewer.moves import Voice
+from interviewer.engine.moves import Voice
+from interviewer.errors import describe_error
 from interviewer.voice.offline import OfflineVoice
 
 log = logging.getLogger(__name__)
 
 __all__ = ["OfflineVoice", "make_voice", "offline_voice", "describe_error"]
-
-_SECRETISH = re.compile(r"(sk-[A-Za-z0-9_-]{6,}|Bearer\s+\S+|(?:api[_-]?key|token)[=:]\s*\S+)", re.I)
-
-
-def describe_error(exc: BaseException, limit: int = 160) -> str:
-    """A short one-line reason for an exception, with anything key-like masked."""
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    low = (type(exc).__name__ + " " + text).lower()
-    if "timeout" in low or "timed out" in low:
-        text = "timeout"
-    text = _SECRETISH.sub("****", text)
-    return text[:limit]
-
 
 def offline_voice(settings, notice: str | None = None) -> OfflineVoice:
     return OfflineVoice(settings.prompts_dir, notice=notice)

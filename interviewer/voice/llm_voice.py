@@ -19,11 +19,13 @@ import time
 from typing import Any, Iterator
 
 from interviewer.flow import load_flow
-from interviewer.llm import LLMUnavailable, build_chat_model, count_message_tokens
-from interviewer.llm_retry import RetryPolicy, stream_with_retry
-from interviewer.moves import Move, Turn, VoiceContext
-from interviewer.prompting import as_data, load_prompt
-from interviewer.settings import Settings
+from interviewer.llm.errors import LLMUnavailable
+from interviewer.llm.chat import build_chat_model
+from interviewer.llm.tokens import count_message_tokens
+from interviewer.llm.retry import RetryPolicy, stream_with_retry
+from interviewer.engine.moves import Move, Turn, VoiceContext
+from interviewer.llm.prompting import as_data, load_prompt
+from interviewer.config.settings import Settings
 from interviewer.textutil import normalize_ws, truncate_words
 
 MAX_TURNS = 6              # recent turns shown besides the latest candidate message
@@ -202,7 +204,7 @@ class LLMVoice:
         except LLMUnavailable:
             raise
         except Exception as exc:  # anything unexpected from a provider integration
-            from interviewer.llm_retry import classify_error
+            from interviewer.llm.retry import classify_error
 
             raise classify_error(exc, self.retry.timeout) from None
         if reports_finish and not finished:

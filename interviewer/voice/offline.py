@@ -16,9 +16,9 @@ from typing import Iterator, get_args
 
 from pydantic import BaseModel, Field, model_validator
 
-from interviewer.datafiles import load_yaml_model
+from interviewer.config.datafiles import load_yaml_model
 from interviewer.flow import STAGE_IDS, load_flow
-from interviewer.moves import Move, MoveKind, VoiceContext
+from interviewer.engine.moves import Move, MoveKind, VoiceContext
 from interviewer.textutil import normalize_ws, truncate_words
 
 COMMON_VARS = {"stage_name", "problem_title"}

@@ -18,7 +18,7 @@ def open_session(sid: str) -> None:
 with components.user_errors("Reading past interviews"):
     import pandas as pd
 
-    from interviewer.history import list_history, stage_scores_over_time
+    from interviewer.report.history import list_history, stage_scores_over_time
 
     items = list_history(resources.store(settings))
     flow = resources.flow(settings)

@@ -60,7 +60,7 @@ with components.user_errors("Reading the settings"):
             st.rerun()
 
         if st.button("Test connection", icon=":material/network_check:"):
-            from interviewer.llm import check_connection
+            from interviewer.llm.chat import check_connection
 
             with st.spinner("Asking the model for a short reply…"):
                 ok, message, latency = check_connection(resources.settings(), api_key=resources.api_key())

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from interviewer.state import SessionState
+from interviewer.engine.state import SessionState
 
 
 class UnknownSessionError(KeyError):

@@ -7,9 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from interviewer.datafiles import load_yaml_model
+from interviewer.config.datafiles import load_yaml_model
 from interviewer.flow import StageId
-from interviewer.resources import PROJECT_DIR
+from interviewer.config.paths import PROJECT_DIR
 
 LABELLED_PATH = PROJECT_DIR / "tests" / "labelled" / "answers.yaml"
 ADVERSARIAL_KINDS = ("keyword_list", "injection", "off_topic", "confident_wrong",

@@ -17,7 +17,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from interviewer.datafiles import load_yaml_model
+from interviewer.config.datafiles import load_yaml_model
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -133,7 +133,7 @@ def _load(path: str, mtime: float) -> PromptFile:
 def load_prompt(name: str, prompts_dir: Path | None = None) -> PromptFile:
     """``prompts/llm/<name>.yaml``, validated (cached until the file changes)."""
     if prompts_dir is None:
-        from interviewer.settings import get_settings
+        from interviewer.config.settings import get_settings
 
         prompts_dir = get_settings().prompts_dir
     path = Path(prompts_dir) / "llm" / f"{name}.yaml"

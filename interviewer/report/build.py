@@ -22,9 +22,9 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from interviewer.flow import STAGE_IDS, load_flow
-from interviewer.grading.models import SCORE_LABELS, CriterionScore, SourceRef
-from interviewer.report_parts import cross_stage, overall, stage_texts
-from interviewer.settings import Settings
+from interviewer.grading.grades import SCORE_LABELS, CriterionScore, SourceRef
+from interviewer.report.parts import cross_stage, overall, stage_texts
+from interviewer.config.settings import Settings
 
 HINT_COST = 0.1
 MAX_HINT_COST = 0.5
@@ -123,7 +123,7 @@ def _grade_stage(settings: Settings, stage_id: str, name: str, text: str, reache
 def build_report(settings: Settings, session_id: str, knowledge: Any = None, regrade: bool = False,
                  store: Any = None) -> Report:
     """The report of ``session_id`` ('latest' or an id prefix works too)."""
-    from interviewer.store import open_store
+    from interviewer.storage.sessions import open_store
 
     own_store = store is None
     store = store or open_store(settings)
@@ -200,7 +200,7 @@ def _build(settings: Settings, state, turns, knowledge) -> Report:
 
 
 def render_markdown(report: Report) -> str:
-    from interviewer.report_markdown import report_markdown
+    from interviewer.report.markdown import report_markdown
 
     return report_markdown(report)
 

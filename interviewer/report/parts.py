@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from interviewer.grading.models import CriterionScore
+from interviewer.grading.grades import CriterionScore
 from interviewer.grading.rubric import load_rubric
 
 # Candidate turn kinds that count as an answer in a stage. In the problem stage asking

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 from langchain_core.embeddings import Embeddings
 
-from interviewer.settings import Settings
+from interviewer.config.settings import Settings
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
@@ -141,7 +141,7 @@ def open_store(settings: Settings, embeddings: Embeddings | None = None,
                embeddings_name: str | None = None) -> KnowledgeStore:
     """The store for the configured embeddings (``get_embedder``), or for the ones given."""
     if embeddings is None:
-        from interviewer.knowledge.embeddings import get_embedder
+        from interviewer.embedding.local import get_embedder
 
         embedder = get_embedder(settings)
         embeddings, embeddings_name = embedder.embeddings, embedder.name

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from interviewer.grading.models import SCORE_LABELS
+from interviewer.grading.grades import SCORE_LABELS
 from interviewer.grading.render import criteria_markdown
 
 

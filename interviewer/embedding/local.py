@@ -16,8 +16,8 @@ from typing import Iterable
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from interviewer.datafiles import sha256_file
-from interviewer.settings import LOCAL_EMBEDDINGS, Settings
+from interviewer.config.datafiles import sha256_file
+from interviewer.config.settings import LOCAL_EMBEDDINGS, Settings
 
 # sha256 of sentence-transformers/all-MiniLM-L6-v2 model.safetensors (upstream LFS object id).
 MINILM_SAFETENSORS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
@@ -99,14 +99,14 @@ class LocalEmbeddings(Embeddings):
         self.onnx = None
         self.model = None
         if backend is None or home is None:
-            from interviewer.settings import get_settings
+            from interviewer.config.settings import get_settings
 
             backend = backend or get_settings().embeddings_backend
             home = home or get_settings().home
         if backend not in ("auto", "onnx", "torch"):
             raise EmbeddingsError(f"unknown embeddings backend '{backend}': choose auto, onnx or torch")
         if backend != "torch":
-            from interviewer.knowledge.onnx_embeddings import open_onnx
+            from interviewer.embedding.onnx import open_onnx
 
             self.onnx = open_onnx(model_dir, Path(home), expected_sha256, MINILM_NAME,
                                   required=backend == "onnx", error=EmbeddingsError)
@@ -207,7 +207,7 @@ def get_embedder(settings: Settings) -> Embedder:
             if spec == LOCAL_EMBEDDINGS:
                 emb: Embeddings = LocalEmbeddings(backend=settings.embeddings_backend, home=settings.home)
             else:
-                from interviewer.llm import build_embeddings
+                from interviewer.llm.chat import build_embeddings
 
                 emb = build_embeddings(spec, settings)
             _instances[spec] = Embedder(emb, embeddings_name(settings))

@@ -13,7 +13,8 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from interviewer import resources
+from interviewer.config import paths as resources
+from interviewer.errors import mask_secret  # noqa: F401  (settings print masked keys)
 
 OFFLINE = "offline"
 DEFAULT_OPENAI_MODEL = "openai:gpt-4o-mini"
@@ -121,13 +122,6 @@ def provider_env(name: str) -> str | None:
     except Exception:
         return None
 
-
-def mask_secret(secret: str | None) -> str:
-    if not secret:
-        return ""
-    if len(secret) <= 8:
-        return "****"
-    return f"{secret[:3]}...{secret[-2:]}"
 
 
 @lru_cache(maxsize=1)

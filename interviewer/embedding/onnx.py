@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from interviewer.datafiles import sha256_file
+from interviewer.config.datafiles import sha256_file
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, TypeVar
 
-from interviewer.llm import LLMUnavailable, ProviderError
-from interviewer.settings import Settings
+from interviewer.llm.errors import LLMUnavailable, ProviderError
+from interviewer.config.settings import Settings
 
 T = TypeVar("T")
 

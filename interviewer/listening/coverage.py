@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from interviewer.flow import KeyPoint
-from interviewer.knowledge.embeddings import Embedder
+from interviewer.embedding.local import Embedder
 from interviewer.textutil import clauses, sentences
 
 DEFAULT_THRESHOLD = 0.55
