@@ -51,7 +51,7 @@ def _warm(home: Path, text: str, backend: str, runs: int) -> float:
     settings = Settings(home=home)
     embedder = Embedder(LocalEmbeddings(backend=backend, home=home), LocalEmbeddings.name)
     problem = load_bank(settings).get("linkedin-feed")
-    times = warm_feedback_ms(settings, problem, text, runs, tag=f"{backend} ", embedder=embedder)
+    times = warm_feedback_ms(settings, problem, text, runs, tag=f"{backend} ", embedder=embedder, knowledge=None)
     return round(statistics.median(times), 1)
 
 

@@ -87,16 +87,17 @@ def _cold(home: Path, answer: Path, runs: int) -> dict:
 
 
 def warm_feedback_ms(settings, problem, text: str, runs: int, tag: str = "", **kwargs) -> list[float]:
-    """Milliseconds per in-process ``grade_answer`` after a warm-up; each run grades a fresh
-    answer, so every sentence is new to the embedding cache. ``kwargs`` go to grade_answer."""
-    from interviewer.grading.feedback import grade_answer
+    """Milliseconds per in-process feedback call after a warm-up; each run grades a fresh
+    answer, so every sentence is new to the embedding cache. ``kwargs`` go to the services."""
+    from interviewer.services import Services
 
-    grade_answer(settings, stage="metrics", text=text, problem=problem, **kwargs)   # warm-up
+    feedback = Services.from_settings(settings, **kwargs).feedback
+    feedback.grade(stage="metrics", text=text, problem=problem)   # warm-up
     times = []
     for i in range(runs):
         fresh = ". ".join(f"{s} (take {tag}{i})" for s in text.split(". "))
         t0 = time.perf_counter()
-        grade_answer(settings, stage="metrics", text=fresh, problem=problem, **kwargs)
+        feedback.grade(stage="metrics", text=fresh, problem=problem)
         times.append((time.perf_counter() - t0) * 1000)
     return times
 

@@ -85,7 +85,7 @@ def _cli_run(home: Path, lines: list[str]) -> tuple[float, float, int]:
 def run(args) -> dict:
     from candidates import (FakeClock, HostileCandidate, OffTopicCandidate, SilentCandidate,
                             StrongCandidate, WeakCandidate)
-    from interviewer.engine.engine import Engine
+    from interviewer.services import Services
     from interviewer.config.settings import Settings
 
     from interviewer.embedding.threads import interactive_inference
@@ -95,7 +95,7 @@ def run(args) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="bench-interview-"))
     settings = Settings(home=tmp / "home")
     clock = FakeClock()
-    engine = Engine.create(settings, clock=clock)
+    engine = Services.from_settings(settings, clock=clock).engine
 
     t0 = time.perf_counter()
     sid = engine.start("linkedin-feed").session_id

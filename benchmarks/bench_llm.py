@@ -116,10 +116,10 @@ class _StubKnowledge:
 
 
 def _measure(server, n_turns: int) -> dict:
-    from interviewer.engine.engine import Engine
+    from interviewer.services import Services
     from interviewer.config.settings import Settings
 
-    engine = Engine.create(Settings(), knowledge=_StubKnowledge())
+    engine = Services.from_settings(Settings(), knowledge=_StubKnowledge()).engine
     voice = engine.voice
     start = engine.start("linkedin-feed")
     sid = start.session_id

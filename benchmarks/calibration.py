@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from interviewer.config.datafiles import load_yaml_model
-from interviewer.flow import StageId
+
 from interviewer.config.paths import PROJECT_DIR
 
 LABELLED_PATH = PROJECT_DIR / "tests" / "labelled" / "answers.yaml"
@@ -25,7 +25,7 @@ Kind = Literal["normal", "keyword_list", "injection", "off_topic", "confident_wr
 class LabelledAnswer(BaseModel):
     id: str
     problem: str
-    stage: StageId
+    stage: str
     label: int = Field(ge=1, le=4)
     kind: Kind
     split: Literal["tune", "test"]

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from interviewer.config.datafiles import load_yaml_model
-
-StageId = Literal["problem", "metrics", "requirements", "models", "design", "scale"]
-STAGE_IDS: tuple[str, ...] = ("problem", "metrics", "requirements", "models", "design", "scale")
 
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
 
@@ -27,7 +23,7 @@ class KeyPoint(BaseModel):
 
 
 class Stage(BaseModel):
-    id: StageId
+    id: str = Field(pattern=SLUG)
     name: str
     goal: str
     openings: list[str] = Field(min_length=1)
@@ -50,21 +46,47 @@ class Flow(BaseModel):
     stages: list[Stage]
 
     @model_validator(mode="after")
-    def _six_stages_in_order(self) -> "Flow":
-        ids = tuple(s.id for s in self.stages)
-        if ids != STAGE_IDS:
-            raise ValueError(f"stages must be exactly {list(STAGE_IDS)} in that order, got {list(ids)}")
+    def _unique_stages_and_points(self) -> "Flow":
+        ids = [s.id for s in self.stages]
+        if not ids:
+            raise ValueError("the flow needs at least one stage")
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"duplicate stage ids: {sorted({i for i in ids if ids.count(i) > 1})}")
+        points = [p.id for s in self.stages for p in s.key_points]
+        dup = sorted({i for i in points if points.count(i) > 1})
+        if dup:
+            raise ValueError(f"key point ids must be unique across stages: {dup}")
         return self
+
+    @property
+    def stage_ids(self) -> tuple[str, ...]:
+        """The stages, in interview order: the flow file is the only place they are named."""
+        return tuple(s.id for s in self.stages)
+
+    def parse_stage(self, value: str) -> str:
+        """Normalise a user-typed stage id; raise ValueError with the choices."""
+        v = (value or "").strip().lower()
+        if v not in self.stage_ids:
+            raise ValueError(f"unknown stage '{value}': choose one of {', '.join(self.stage_ids)}")
+        return v
+
+    def later_stages(self, stage_id: str) -> tuple[str, ...]:
+        ids = self.stage_ids
+        return ids[ids.index(stage_id) + 1:]
+
+    def position(self, stage_id: str) -> int:
+        """1-based position of ``stage_id`` in the flow (0 if unknown)."""
+        return self.stage_ids.index(stage_id) + 1 if stage_id in self.stage_ids else 0
 
     def stage(self, stage_id: str) -> Stage:
         for s in self.stages:
             if s.id == stage_id:
                 return s
-        raise KeyError(f"unknown stage '{stage_id}' (stages: {', '.join(STAGE_IDS)})")
+        raise KeyError(f"unknown stage '{stage_id}' (stages: {', '.join(self.stage_ids)})")
 
     def next_stage(self, stage_id: str) -> str | None:
-        i = STAGE_IDS.index(stage_id)
-        return STAGE_IDS[i + 1] if i + 1 < len(STAGE_IDS) else None
+        later = self.later_stages(stage_id)
+        return later[0] if later else None
 
     def minutes_for(self, stage_id: str, total_minutes: float | None = None) -> float:
         """A stage's time budget, scaled to the interview's length."""
@@ -73,12 +95,9 @@ class Flow(BaseModel):
         return self.stage(stage_id).minutes * wanted / total
 
 
-def parse_stage(value: str) -> str:
-    """Normalise a user-typed stage id; raise ValueError with the choices."""
-    v = (value or "").strip().lower()
-    if v not in STAGE_IDS:
-        raise ValueError(f"unknown stage '{value}': choose one of {', '.join(STAGE_IDS)}")
-    return v
+def parse_stage(value: str, flow: "Flow") -> str:
+    """Normalise a user-typed stage id against ``flow``; ValueError with the choices."""
+    return flow.parse_stage(value)
 
 
 @lru_cache(maxsize=4)

@@ -10,10 +10,10 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from interviewer.config.datafiles import DataFileError, load_yaml_model
-from interviewer.flow import SLUG, STAGE_IDS, KeyPoint
+from interviewer.flow import SLUG, Flow, KeyPoint
 
 MAX_QUESTION_CHARS = 2000
 
@@ -39,14 +39,6 @@ class Problem(BaseModel):
         "imbalance for a regression task): never probed, never graded as missing."))
     custom: bool = Field(default=False, description="True for a free-text question.")
 
-    @field_validator("key_points")
-    @classmethod
-    def _known_stages(cls, value: dict[str, list[KeyPoint]]) -> dict[str, list[KeyPoint]]:
-        unknown = set(value) - set(STAGE_IDS)
-        if unknown:
-            raise ValueError(f"unknown stages {sorted(unknown)}: use {', '.join(STAGE_IDS)}")
-        return value
-
     @model_validator(mode="after")
     def _unique_fact_ids(self) -> "Problem":
         ids = [f.id for f in self.facts]
@@ -56,7 +48,29 @@ class Problem(BaseModel):
         return self
 
     def stage_key_points(self, stage_id: str) -> list[KeyPoint]:
+        """This problem's own key points for the stage (not the flow's generic ones)."""
         return list(self.key_points.get(stage_id, []))
+
+    def points(self, flow: Flow, stage_id: str) -> list[KeyPoint]:
+        """The stage's key points for this problem, most important first: the flow's generic
+        ones minus ``skip_points``, plus the problem's own (before generic ones on ties).
+        The one place this rule is written: the listener, the policy and the graders use it."""
+        skip = set(self.skip_points)
+        generic = [p for p in flow.stage(stage_id).key_points if p.id not in skip]
+        ranked = [(-p.importance, 0, i, p) for i, p in enumerate(self.stage_key_points(stage_id))]
+        ranked += [(-p.importance, 1, i, p) for i, p in enumerate(generic)]
+        return [p for *_, p in sorted(ranked, key=lambda r: r[:3])]
+
+    def problems_with(self, flow: Flow) -> str | None:
+        """What is wrong with this problem against ``flow`` (unknown stages or skip_points)."""
+        unknown = sorted(set(self.key_points) - set(flow.stage_ids))
+        if unknown:
+            return f"field 'key_points': unknown stages {', '.join(unknown)}: use {', '.join(flow.stage_ids)}"
+        ids = {k.id for s in flow.stages for k in s.key_points}
+        bad = sorted(set(self.skip_points) - ids)
+        if bad:
+            return f"field 'skip_points': unknown key point ids {', '.join(bad)} (see prompts/flow.yaml)"
+        return None
 
     def fact(self, fact_id: str) -> Fact:
         for f in self.facts:
@@ -83,8 +97,8 @@ class Problem(BaseModel):
 class ProblemBank:
     """All problems: built-in first, then the user's own (which may not reuse a built-in id)."""
 
-    def __init__(self, dirs: list[Path], point_ids: set[str] | None = None):
-        """``point_ids``: the flow's key point ids, to check each problem's ``skip_points``."""
+    def __init__(self, dirs: list[Path], flow: Flow | None = None):
+        """``flow``: to check each problem's stages and ``skip_points`` against."""
         self.dirs = [Path(d) for d in dirs]
         self.problems: dict[str, Problem] = {}
         self.errors: list[DataFileError] = []
@@ -100,10 +114,9 @@ class ProblemBank:
                 if problem.id in self.problems:
                     self.errors.append(DataFileError(path, f"problem id '{problem.id}' is already defined"))
                     continue
-                unknown = sorted(set(problem.skip_points) - point_ids) if point_ids is not None else []
-                if unknown:
-                    self.errors.append(DataFileError(path, f"field 'skip_points': unknown key point ids "
-                                                           f"{', '.join(unknown)} (see prompts/flow.yaml)"))
+                wrong = problem.problems_with(flow) if flow is not None else None
+                if wrong:
+                    self.errors.append(DataFileError(path, wrong))
                     continue
                 self.problems[problem.id] = problem
 
@@ -125,16 +138,14 @@ def load_problem_file(path: Path) -> Problem:
     return problem
 
 
-def load_bank(settings=None) -> ProblemBank:
-    if settings is None:
-        from interviewer.config.settings import get_settings
+def load_bank(settings, flow: Flow | None = None) -> ProblemBank:
+    """The built-in problems and the user's own, checked against ``flow`` (loaded from the
+    settings' prompts when not given; a broken flow is reported where it is used)."""
+    if flow is None:
+        from interviewer.flow import load_flow
 
-        settings = get_settings()
-    from interviewer.config.datafiles import DataFileError
-    from interviewer.flow import load_flow
-
-    try:
-        point_ids = {k.id for s in load_flow(settings.prompts_dir).stages for k in s.key_points}
-    except DataFileError:
-        point_ids = None            # a broken flow is reported where it is used
-    return ProblemBank([settings.problems_dir, settings.user_problems_dir], point_ids)
+        try:
+            flow = load_flow(settings.prompts_dir)
+        except DataFileError:
+            flow = None
+    return ProblemBank([settings.problems_dir, settings.user_problems_dir], flow)

@@ -2,7 +2,7 @@
 tests and the benchmark).
 
     clock = FakeClock()
-    engine = Engine.create(settings, clock=clock)
+    engine = Services.from_settings(settings, clock=clock).engine
     run = run_interview(engine, StrongCandidate(), "linkedin-feed", clock=clock)
     run.state.stages_visited, run.interviewer_texts, run.candidate_texts
 
@@ -19,7 +19,7 @@ STAGES = ("problem", "metrics", "requirements", "models", "design", "scale")
 
 
 class FakeClock:
-    """An injectable clock: ``engine = Engine.create(settings, clock=clock)``; ``clock.advance(60)``."""
+    """An injectable clock: ``engine = Services.from_settings(settings, clock=clock).engine``; ``clock.advance(60)``."""
 
     def __init__(self, start: float = 1_800_000_000.0):
         self.t = float(start)

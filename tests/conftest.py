@@ -62,3 +62,27 @@ def embedder():
     from interviewer.embedding.local import LocalEmbeddings, Embedder
 
     return Embedder(LocalEmbeddings(), LocalEmbeddings.name)
+
+
+class RootRunner:
+    """Typer's CliRunner whose commands get their services from ``factory`` (the composition
+    root built with the test's fakes) through the click context's ``obj``."""
+
+    def __init__(self, factory):
+        from typer.testing import CliRunner
+
+        self.factory = factory
+        self._runner = CliRunner()
+
+    def invoke(self, app, args=None, **kw):
+        kw.setdefault("obj", self.factory)
+        return self._runner.invoke(app, args, **kw)
+
+
+@pytest.fixture
+def root_runner(embedder):
+    """CLI runner whose services share the session's loaded embedding model."""
+    from interviewer.config.settings import Settings
+    from interviewer.services import Services
+
+    return RootRunner(lambda: Services.from_settings(Settings(), embedder=embedder))

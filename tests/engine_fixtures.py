@@ -34,6 +34,6 @@ def clock():
 
 @pytest.fixture
 def engine(settings, clock, knowledge_base, embedder):
-    from interviewer.engine.engine import Engine
+    from interviewer.services import Services
 
-    return Engine.create(settings, knowledge=knowledge_base, clock=clock, embedder=embedder)
+    return Services.from_settings(settings, knowledge=knowledge_base, clock=clock, embedder=embedder).engine

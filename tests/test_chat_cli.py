@@ -160,10 +160,10 @@ def test_clear_errors_without_traceback(settings):
 def test_live_prompt_shows_stage_and_time_left(settings):
     from candidates import FakeClock
     from interviewer.cli.chat_cmds import _prompt
-    from interviewer.engine.engine import Engine
+    from interviewer.services import Services
 
     clock = FakeClock()
-    engine = Engine.create(settings, clock=clock)
+    engine = Services.from_settings(settings, clock=clock).engine
     sid = engine.start("linkedin-feed", minutes=30).session_id
     clock.advance(65)
     prompt = _prompt(engine, sid)

@@ -7,17 +7,17 @@ import pytest
 from candidates import ALL_CANDIDATES, FakeClock, run_interview
 from engine_fixtures import knowledge_base  # noqa: F401
 from interviewer.engine.policy import stage_points
-from interviewer.flow import STAGE_IDS
+
 
 
 @pytest.fixture(scope="module")
 def module_engine(tmp_path_factory, knowledge_base, embedder):  # noqa: F811
-    from interviewer.engine.engine import Engine
+    from interviewer.services import Services
     from interviewer.config.settings import Settings
 
     clock = FakeClock()
     settings = Settings(home=tmp_path_factory.mktemp("candidates-home"))
-    return Engine.create(settings, knowledge=knowledge_base, clock=clock, embedder=embedder), clock
+    return Services.from_settings(settings, knowledge=knowledge_base, clock=clock, embedder=embedder).engine, clock
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +33,7 @@ def test_candidate_runs_to_the_end(module_engine, runs, name):
     run = runs[name]
     state = run.state
     assert state.status == "ended"
-    assert state.stages_visited == list(STAGE_IDS)
+    assert state.stages_visited == list(engine.flow.stage_ids)
     assert all(text.strip() for text in run.interviewer_texts)
     # Every turn was saved: each candidate line and each reply, in order.
     turns = engine.store.turns(run.session_id)
@@ -72,7 +72,7 @@ def _leaks(engine, run) -> list[str]:
         for text in texts:
             if fact.answer.strip()[:60] in text:
                 found.append(f"fact {fact.id}")
-    all_points = [p for s in STAGE_IDS for p in stage_points(engine.flow, state, s)]
+    all_points = [p for s in engine.flow.stage_ids for p in stage_points(engine.flow, state, s)]
     for text in texts:
         for point in all_points:
             if point.text[:50] in text:

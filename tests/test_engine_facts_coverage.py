@@ -146,15 +146,15 @@ def test_the_shipped_term_file_loads():
 def test_the_engine_reads_the_term_file_from_its_prompts_folder(settings, tmp_path, clock, embedder):
     import shutil
 
-    from interviewer.engine.engine import Engine
+    from interviewer.services import Services
 
     custom = tmp_path / "prompts"
     shutil.copytree(settings.prompts_dir, custom)
     (custom / "fact_terms.yaml").write_text("groups:\n  zebra-herd: [zebra, stripes]\n")
-    eng = Engine.create(settings.model_copy(update={"prompts_dir": custom}), clock=clock, embedder=embedder)
+    eng = Services.from_settings(settings.model_copy(update={"prompts_dir": custom}), clock=clock, embedder=embedder).engine
     assert eng.matcher().terms.names == ["zebra-herd"]
     (custom / "fact_terms.yaml").write_text("groups: [not, a, mapping]\n")
-    bad = Engine.create(settings.model_copy(update={"prompts_dir": custom}), clock=clock, embedder=embedder)
+    bad = Services.from_settings(settings.model_copy(update={"prompts_dir": custom}), clock=clock, embedder=embedder).engine
     with pytest.raises(Exception, match="fact_terms.yaml"):
         bad.matcher()
 

@@ -9,8 +9,9 @@ import pytest
 
 from candidates import StrongCandidate
 from engine_fixtures import *  # noqa: F401,F403
-from interviewer.engine.engine import Engine, TurnError
-from interviewer.flow import STAGE_IDS
+from interviewer.engine.engine import TurnError
+from interviewer.services import Services
+
 from interviewer.storage.sessions import UnknownSessionError
 
 
@@ -105,7 +106,7 @@ def test_reaches_all_six_stages_and_ends(engine, clock):
         if r.ended:
             break
     state = engine.state(sid)
-    assert state.stages_visited == list(STAGE_IDS)
+    assert state.stages_visited == list(engine.flow.stage_ids)
     assert state.status == "ended" and state.ended_at is not None
     assert r.move.kind == "end"
     with pytest.raises(TurnError, match="has ended"):
@@ -141,7 +142,7 @@ def test_hint_without_knowledge_base_still_answers(settings, clock, embedder):
         def search(self, *a, **k):
             raise RuntimeError("chroma is down")
 
-    eng = Engine.create(settings, knowledge=Down(), clock=clock, embedder=embedder)
+    eng = Services.from_settings(settings, knowledge=Down(), clock=clock, embedder=embedder).engine
     sid = eng.start("linkedin-feed").session_id
     r = eng.hint(sid)
     assert r.move.kind == "hint" and not r.move.sources and r.text
@@ -175,7 +176,7 @@ def test_unfinished_reply_is_completed_by_the_next_turn(engine):
 def test_turns_survive_a_new_engine(engine, settings, clock, embedder, knowledge_base):
     sid = _start(engine)
     engine.take_turn(sid, "How many daily active users do we have?").text
-    fresh = Engine.create(settings, knowledge=knowledge_base, clock=clock, embedder=embedder)
+    fresh = Services.from_settings(settings, knowledge=knowledge_base, clock=clock, embedder=embedder).engine
     transcript = fresh.transcript(sid)
     assert [t.role for t in transcript] == ["interviewer", "candidate", "interviewer"]
     assert transcript[1].text == "How many daily active users do we have?"
@@ -192,7 +193,7 @@ class FailingVoice:
 
 
 def test_voice_failure_falls_back_offline_and_keeps_the_turn(settings, clock, embedder, knowledge_base):
-    eng = Engine.create(settings, voice=FailingVoice(), knowledge=knowledge_base, clock=clock, embedder=embedder)
+    eng = Services.from_settings(settings, voice=FailingVoice(), knowledge=knowledge_base, clock=clock, embedder=embedder).engine
     sid = eng.start("linkedin-feed").session_id
     r = eng.take_turn(sid, "How many daily active users do we have?")
     streamed = "".join(r.stream())
@@ -299,8 +300,6 @@ def test_i_dont_know_gets_reassurance_and_another_angle_not_praise(engine):
 
 def test_generic_points_a_problem_skips_are_never_probed_or_graded(engine, settings):
     """ETA prediction is a regression: no class imbalance, precision/recall or candidate retrieval."""
-    from interviewer.grading.feedback import grade_answer
-
     sid = engine.start(problem_id="eta-prediction").session_id
     skipped = set(engine.state(sid).problem.skip_points)
     assert {"class-imbalance", "two-stage-architecture"} <= skipped
@@ -317,7 +316,7 @@ def test_generic_points_a_problem_skips_are_never_probed_or_graded(engine, setti
     assert "rare positives" not in transcript and "positives are" not in transcript
     points = {k.id: k.text for s in engine.flow.stages for k in s.key_points}
     for stage in ("metrics", "requirements", "design"):
-        grade = grade_answer(settings, stage=stage, text="I would predict minutes with gradient boosted trees "
+        grade = engine.services.feedback.grade(stage=stage, text="I would predict minutes with gradient boosted trees "
                              "because the features are tabular, and measure MAE.", problem=state.problem)
         missing = {m for c in grade.criteria for m in c.missing}
         assert not missing & {points[p] for p in skipped}, (stage, missing)

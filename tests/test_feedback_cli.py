@@ -17,12 +17,14 @@ ANSWER = ("Offline I'd use PR-AUC because comments are rare and ROC-AUC looks go
 
 
 @pytest.fixture(autouse=True)
-def fast_parts(embedder, monkeypatch):
-    from interviewer.cli import feedback_cmds
-    from interviewer.embedding import local as embeddings
+def fast_parts(embedder):
+    """The commands' services: the session's model, stub guidance (no indexing)."""
+    global runner
+    from conftest import RootRunner
+    from interviewer.config.settings import Settings
+    from interviewer.services import Services
 
-    monkeypatch.setitem(embeddings._instances, "local", embedder)
-    monkeypatch.setattr(feedback_cmds, "_knowledge", lambda settings: StubKnowledge())
+    runner = RootRunner(lambda: Services.from_settings(Settings(), embedder=embedder, knowledge=StubKnowledge()))
 
 
 @pytest.fixture
@@ -111,7 +113,8 @@ def test_report_export(settings, tmp_path):
     from interviewer.engine.state import SessionState
     from interviewer.storage.sessions import open_store
 
-    state = SessionState(session_id="abc123", problem=load_bank(settings).get("linkedin-feed"), minutes=45)
+    state = SessionState(session_id="abc123", problem=load_bank(settings).get("linkedin-feed"), minutes=45,
+                         stage="problem", stages_visited=["problem"])
     store = open_store(settings)
     store.create_session(state)
     store.append_turn("abc123", "interviewer", "problem", "opening", "What would you like to clarify?")

@@ -19,10 +19,14 @@ def problem(settings):
 
 
 def _grade(settings, problem, embedder, **kw):
-    from interviewer.grading.feedback import grade_answer
+    from interviewer.services import Services
 
     kw.setdefault("text", ANSWER)
-    return grade_answer(settings, stage=kw.pop("stage", "metrics"), problem=problem, embedder=embedder, **kw)
+    root = {k: kw.pop(k) for k in ("knowledge",) if k in kw}
+    if "chat_model" in kw:
+        root["grader_model"] = kw.pop("chat_model")
+    services = Services.from_settings(settings, embedder=embedder, **root)
+    return services.feedback.grade(stage=kw.pop("stage", "metrics"), problem=problem, **kw)
 
 
 def test_offline_grade_cites_retrieved_guidance(settings, problem, embedder):

@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from interviewer.config.datafiles import DataFileError
-from interviewer.flow import STAGE_IDS, load_flow
+from interviewer.flow import load_flow
 from interviewer.grading.rubric import CROSS_STAGE_IDS, load_rubric
 from interviewer.config.paths import builtin_prompts_dir
 
@@ -18,7 +18,7 @@ def rubric():
 
 
 def test_every_stage_has_two_to_four_criteria_with_anchors(rubric):
-    assert tuple(s.id for s in rubric.stages) == STAGE_IDS
+    assert tuple(s.id for s in rubric.stages) == load_flow(builtin_prompts_dir()).stage_ids
     for stage in rubric.stages:
         assert 2 <= len(stage.criteria) <= 4
         for c in stage.criteria:

@@ -10,7 +10,8 @@ from interviewer.storage.sessions import Store
 
 def _session(store: Store, sid: str, started: float, ended: bool) -> None:
     problem = Problem(id="p1", title="Design a feed", statement="Design a ranked home feed.")
-    state = SessionState(session_id=sid, problem=problem, minutes=45, started_at=started)
+    state = SessionState(session_id=sid, problem=problem, minutes=45, started_at=started,
+                         stage="problem", stages_visited=["problem"])
     store.create_session(state)
     if ended:
         state.status, state.ended_at = "ended", started + 600

@@ -13,21 +13,18 @@ from interviewer.cli import app
 
 @pytest.fixture
 def cli_env(tmp_path, monkeypatch, embedder):
-    """Built-in knowledge = two small guides; the shared session model serves get_embedder."""
-    from interviewer.embedding import local as embeddings
-
+    """Built-in knowledge = two small guides."""
     builtin = tmp_path / "builtin"
     write_guide(builtin, "serving.md", "Serving and caching", ["design", "scale"],
                 "## Caching\n\nCache user embeddings and precomputed candidates to stay within latency.")
     write_guide(builtin, "metrics.md", "Metrics", ["metrics"],
                 "## PR-AUC versus ROC-AUC\n\nWith rare positives prefer PR-AUC; ROC-AUC hides false alarms.")
     monkeypatch.setenv("INTERVIEWER_KNOWLEDGE_DIR", str(builtin))
-    monkeypatch.setitem(embeddings._instances, "local", embedder)
     return tmp_path
 
 
-def test_ingest_then_search_json(cli_env):
-    runner = CliRunner()
+def test_ingest_then_search_json(cli_env, root_runner):
+    runner = root_runner
     guides = copy_corpus(cli_env / "guides", ["mlsd-pymk.md", "mlsd-template.md"])
     r = runner.invoke(app, ["ingest", str(guides), "--quiet"])
     assert r.exit_code == 0, r.output
@@ -51,15 +48,15 @@ def test_ingest_then_search_json(cli_env):
     assert top["source"] == "serving.md" and top["stages"] == ["design", "scale"]
 
 
-def test_search_text_format_is_numbered_with_citations(cli_env):
-    r = CliRunner().invoke(app, ["search", "rare positives PR-AUC", "-k", "2"])
+def test_search_text_format_is_numbered_with_citations(cli_env, root_runner):
+    r = root_runner.invoke(app, ["search", "rare positives PR-AUC", "-k", "2"])
     assert r.exit_code == 0, r.output
     assert r.stdout.startswith("1. metrics.md › Metrics > PR-AUC versus ROC-AUC")
     assert "prefer PR-AUC" in r.stdout
 
 
-def test_ingest_reports_each_bad_file_and_exit_codes(cli_env):
-    runner = CliRunner()
+def test_ingest_reports_each_bad_file_and_exit_codes(cli_env, root_runner):
+    runner = root_runner
     bad = make_bad_files(cli_env / "bad")
     r = runner.invoke(app, ["ingest", str(cli_env / "bad"), str(cli_env / "missing.md"), "-q"])
     assert r.exit_code == 1  # everything failed
@@ -76,8 +73,8 @@ def test_ingest_reports_each_bad_file_and_exit_codes(cli_env):
     assert r.exit_code == 0 and "0 chunks added" in r.stdout  # nothing to do is fine
 
 
-def test_search_errors_are_one_line(cli_env):
-    runner = CliRunner()
+def test_search_errors_are_one_line(cli_env, root_runner):
+    runner = root_runner
     r = runner.invoke(app, ["search", "metrics", "--stage", "deploy"])
     assert r.exit_code == 1 and "unknown stage 'deploy'" in r.stderr
     r = runner.invoke(app, ["search", "metrics", "--format", "xml"])
@@ -85,7 +82,7 @@ def test_search_errors_are_one_line(cli_env):
     assert "Traceback" not in r.output
 
 
-def test_ingest_without_paths_ingests_the_builtin_guides(cli_env):
-    r = CliRunner().invoke(app, ["ingest", "-q"])
+def test_ingest_without_paths_ingests_the_builtin_guides(cli_env, root_runner):
+    r = root_runner.invoke(app, ["ingest", "-q"])
     assert r.exit_code == 0, r.output
     assert "ingested 2 files" in r.stdout

@@ -12,9 +12,9 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def engine(server, embedder):
-    from interviewer.engine.engine import Engine
+    from interviewer.services import Services
 
-    return Engine.create(Settings(), knowledge=StubKnowledge(), embedder=embedder)
+    return Services.from_settings(Settings(), knowledge=StubKnowledge(), embedder=embedder).engine
 
 
 def _candidate_texts(engine, sid: str) -> list[str]:

@@ -22,10 +22,10 @@ def problem():
 
 
 def _feedback(problem, embedder, text=ANSWER):
-    from interviewer.grading.feedback import grade_answer
+    from interviewer.services import Services
 
-    return grade_answer(Settings(), stage="metrics", text=text, problem=problem, knowledge=StubKnowledge(),
-                        embedder=embedder)
+    services = Services.from_settings(Settings(), knowledge=StubKnowledge(), embedder=embedder)
+    return services.feedback.grade(stage="metrics", text=text, problem=problem)
 
 
 def test_feedback_grades_with_the_llm_and_verified_quotes(server, problem, embedder):
@@ -57,11 +57,11 @@ def test_provider_down_feedback_falls_back_offline(server, problem, embedder):
 
 
 def test_interview_feedback_and_report_never_write_the_key(server, embedder, interviewer_home):
-    from interviewer.engine.engine import Engine
-    from interviewer.report.build import build_report, render_markdown
+    from interviewer.services import Services
+    from interviewer.report.build import render_markdown
 
     server.structured = grade_from_prompt
-    engine = Engine.create(Settings(), knowledge=StubKnowledge(), embedder=embedder)
+    engine = Services.from_settings(Settings(), knowledge=StubKnowledge(), embedder=embedder).engine
     start = engine.start("linkedin-feed")
     sid, _ = start.session_id, start.text
     for text in ["How many daily active users are there?",
@@ -71,7 +71,7 @@ def test_interview_feedback_and_report_never_write_the_key(server, embedder, int
         reply.text
         if reply.ended:
             break
-    report = build_report(Settings(), sid, knowledge=StubKnowledge())
+    report = engine.services.reports.build(sid)
     graders = {s.grader for s in report.stages if getattr(s, "grader", None)}
     assert "llm:openai:fake-model" in graders
     (interviewer_home / "exports").mkdir(exist_ok=True)

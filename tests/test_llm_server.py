@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 CTX = VoiceContext(problem_title="Ad click prediction", problem_statement="Predict ad clicks for the feed.",
                    stage="problem", stage_name="Problem",
                    recent_turns=[Turn("candidate", "How many users are there?", "problem")])
-ACK = Move(kind="acknowledge", stage="problem")
+ACK = Move(kind="refuse", stage="problem")
 ANSWER = ("Clicks are rare, so I would use PR-AUC offline because ROC-AUC hides poor ranking of positives. "
           "Online I would run a randomized A/B test split by user for two weeks with latency as a guardrail.")
 QUOTES = {"offline-metric-choice": "so I would use PR-AUC offline because ROC-AUC hides poor ranking",

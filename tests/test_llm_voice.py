@@ -38,7 +38,7 @@ def voice(settings):
 
 
 def test_reply_streams_token_by_token(voice):
-    chunks = list(voice.speak(Move(kind="acknowledge", stage="problem"), _ctx()))
+    chunks = list(voice.speak(Move(kind="refuse", stage="problem"), _ctx()))
     assert len(chunks) > 5
     assert "".join(chunks) == "Good question. We have about 250 million daily users."
     assert voice.last_prompt_tokens > 100
@@ -70,7 +70,7 @@ def test_candidate_text_is_delimited_data(voice):
     text = prompt_text(voice.messages(Move(kind="redirect", stage="problem"),
                                       _ctx([Turn("candidate", attack, "problem")])))
     assert text.count("</candidate_message>") == 1      # only the template's own closing tag
-    summaries = prompt_text(voice.messages(Move(kind="acknowledge", stage="metrics"),
+    summaries = prompt_text(voice.messages(Move(kind="refuse", stage="metrics"),
                                            _ctx(stage_summaries={"problem": attack})))
     assert summaries.count("</candidate_message>") == 1 and "<system>" not in summaries
     assert "<system>" not in text and "print the whole fact sheet" in text
@@ -98,7 +98,7 @@ def _simulated_ctx(n_turns: int) -> tuple[Move, VoiceContext]:
                  for s in ["problem", "metrics", "requirements", "models"][: min(4, n_turns // 8)]}
     revealed = FACTS[: min(len(FACTS), n_turns // 6)]
     hits = [Hit(source="g.md", heading=f"h{i}", text="guidance text " * 50, score=0.5) for i in range(5)]
-    return Move(kind="acknowledge", stage="design"), _ctx(turns, revealed, stage_summaries=summaries, guidance=hits)
+    return Move(kind="refuse", stage="design"), _ctx(turns, revealed, stage_summaries=summaries, guidance=hits)
 
 
 def test_prompt_is_bounded_as_the_interview_grows(voice):
@@ -121,7 +121,7 @@ def test_errors_raise_a_one_line_typed_exception_without_the_key(settings):
 
     v = LLMVoice(settings, chat_model=_Exploding(messages=itertools.cycle([AIMessage("x")])), retry=fast_retry())
     with pytest.raises(LLMUnavailable) as err:
-        list(v.speak(Move(kind="acknowledge", stage="problem"), _ctx()))
+        list(v.speak(Move(kind="refuse", stage="problem"), _ctx()))
     assert TEST_KEY not in str(err.value) and "\n" not in str(err.value)
 
 
@@ -130,7 +130,7 @@ def test_empty_reply_is_an_error(settings):
 
     v = LLMVoice(settings, chat_model=FakeListChatModel(responses=["  \n "]), retry=fast_retry())
     with pytest.raises(LLMUnavailable, match="empty"):
-        list(v.speak(Move(kind="acknowledge", stage="problem"), _ctx()))
+        list(v.speak(Move(kind="refuse", stage="problem"), _ctx()))
 
 
 def test_constructing_without_a_key_fails_fast_with_what_to_set(settings):
@@ -182,7 +182,7 @@ def test_after_a_failure_the_voice_answers_offline_at_once_then_tries_again(sett
     now = [0.0]
     v.clock = lambda: now[0]
     with pytest.raises(LLMUnavailable, match="timeout"):
-        list(v.speak(ACK := Move(kind="acknowledge", stage="problem"), _ctx()))
+        list(v.speak(ACK := Move(kind="refuse", stage="problem"), _ctx()))
     assert model.calls == 1
     model.down = False
     with pytest.raises(LLMUnavailable) as err:

@@ -14,14 +14,6 @@ KEYS = {"session_id", "problem", "stages", "overall", "cross_stage", "facts_reve
         "hints_used", "hints", "transcript", "study_next", "duration_minutes"}
 
 
-@pytest.fixture(autouse=True)
-def shared_embedder(embedder, monkeypatch):
-    """grade_answer uses the process-wide embedder: make it the session's loaded model."""
-    from interviewer.embedding import local as embeddings
-
-    monkeypatch.setitem(embeddings._instances, "local", embedder)
-
-
 class HintThenShortCandidate(Candidate):
     """Asks for two hints, answers the problem and metrics stages briefly, then ends."""
 
@@ -31,15 +23,13 @@ class HintThenShortCandidate(Candidate):
     }
 
 
-def _report(settings, run, **kw):
-    from interviewer.report.build import build_report
-
-    return build_report(settings, run.session_id, knowledge=StubKnowledge(), **kw)
+def _report(engine, run, **kw):
+    return engine.services.reports.build(run.session_id, knowledge=StubKnowledge(), **kw)
 
 
 def test_strong_candidate_beats_weak_candidate(settings, engine, clock):
-    strong = _report(settings, run_interview(engine, StrongCandidate(), "linkedin-feed", clock=clock))
-    weak = _report(settings, run_interview(engine, WeakCandidate(), "linkedin-feed", clock=clock))
+    strong = _report(engine, run_interview(engine, StrongCandidate(), "linkedin-feed", clock=clock))
+    weak = _report(engine, run_interview(engine, WeakCandidate(), "linkedin-feed", clock=clock))
     data = strong.to_json()
     assert KEYS <= set(data)
     assert data["problem"] == {"id": "linkedin-feed", "title": strong.problem["title"]}
@@ -58,7 +48,7 @@ def test_strong_candidate_beats_weak_candidate(settings, engine, clock):
 
 def test_evidence_quotes_the_candidate_in_that_stage(settings, engine, clock):
     run = run_interview(engine, StrongCandidate(), "linkedin-feed", clock=clock)
-    report = _report(settings, run)
+    report = _report(engine, run)
     said = {s: " ".join(t["text"] for t in report.transcript if t["role"] == "candidate" and t["stage"] == s)
             for s in ("problem", "metrics", "requirements", "models", "design", "scale")}
     # what was said earlier but credited to a later stage ahead of time counts for that stage
@@ -76,7 +66,7 @@ def test_evidence_quotes_the_candidate_in_that_stage(settings, engine, clock):
 
 def test_unreached_stages_score_one_and_hints_cost(settings, engine, clock):
     run = run_interview(engine, HintThenShortCandidate(), "linkedin-feed", clock=clock)
-    report = _report(settings, run)
+    report = _report(engine, run)
     unreached = [s for s in report.stages if not s.reached]
     assert unreached and all(s.score == 1 and s.note == "stage not reached" for s in unreached)
     assert report.hints_used == 2 and len(report.hints) == 2
@@ -101,7 +91,7 @@ def test_unreached_stages_score_one_and_hints_cost(settings, engine, clock):
 
 
 def test_hostile_candidate_gets_no_credit(settings, engine, clock):
-    report = _report(settings, run_interview(engine, HostileCandidate(), "video-recommendations", clock=clock))
+    report = _report(engine, run_interview(engine, HostileCandidate(), "video-recommendations", clock=clock))
     assert report.overall["level"] == "no hire"
     assert all(s.score == 1 for s in report.stages)
 
@@ -110,7 +100,7 @@ def test_report_is_saved_and_reused(settings, engine, clock):
     from interviewer.storage.sessions import open_store
 
     run = run_interview(engine, WeakCandidate(), "card-fraud-detection", clock=clock)
-    first = _report(settings, run)
+    first = _report(engine, run)
     store = open_store(settings)
     try:
         saved = store.get_report(run.session_id)
@@ -122,16 +112,14 @@ def test_report_is_saved_and_reused(settings, engine, clock):
         def search(self, *a, **k):
             raise AssertionError("a saved report must not be graded again")
 
-    from interviewer.report.build import build_report
-
-    again = build_report(settings, "latest", knowledge=Exploding())
+    again = engine.services.reports.build("latest", knowledge=Exploding())
     assert again.to_json() == first.to_json()
 
 
 def test_markdown_export(settings, engine, clock):
     from interviewer.report.build import render_markdown
 
-    report = _report(settings, run_interview(engine, StrongCandidate(), "linkedin-feed", clock=clock))
+    report = _report(engine, run_interview(engine, StrongCandidate(), "linkedin-feed", clock=clock))
     md = render_markdown(report)
     for heading in ("# Interview report", "## Overall:", "## Metrics", "## Facts", "## Hints", "## Study next",
                     "## Transcript"):
@@ -144,8 +132,6 @@ def test_the_report_never_asks_for_what_the_interview_accepted(settings, engine,
     """Key points the interviewer counted as covered are not listed as missing in the report."""
     from interviewer.engine.policy import stage_points
     from interviewer.flow import load_flow
-    from interviewer.report.build import build_report
-
     sid = engine.start("linkedin-feed").session_id
     for line in ("North star metric?",
                  "The goal is long-term engagement: I'd rank posts by the predicted probability of a "
@@ -156,7 +142,7 @@ def test_the_report_never_asks_for_what_the_interview_accepted(settings, engine,
                  "/end"):
         engine.take_turn(sid, line).text
     state = engine.state(sid)
-    report = build_report(settings, sid, knowledge=StubKnowledge())
+    report = engine.services.reports.build(sid, knowledge=StubKnowledge())
     flow = load_flow(settings.prompts_dir)
     checked = 0
     for stage in report.stages:

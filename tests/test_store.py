@@ -14,7 +14,7 @@ from interviewer.storage.sessions import MIGRATIONS, Store, StoreError, UnknownS
 def _state(sid: str = "abc123", started: float = 100.0) -> SessionState:
     problem = Problem(id="toy", title="A toy problem", statement="Design a toy recommender system.")
     return SessionState(session_id=sid, problem=problem, minutes=45, started_at=started,
-                        stage_started_at=started)
+                        stage_started_at=started, stage="problem", stages_visited=["problem"])
 
 
 def test_migrations_applied_once_and_wal(tmp_path):

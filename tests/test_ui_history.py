@@ -10,10 +10,10 @@ pytestmark = pytest.mark.usefixtures("ui_home")
 
 
 def _engine():
-    from interviewer.engine.engine import Engine
+    from interviewer.services import Services
     from interviewer.config.settings import Settings
 
-    return Engine.create(Settings(), knowledge=None)
+    return Services.from_settings(Settings(), knowledge=None).engine
 
 
 def test_history_lists_a_session_saved_earlier_and_resumes_it():

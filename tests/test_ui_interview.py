@@ -146,10 +146,10 @@ def test_with_an_llm_the_reply_streams_from_the_model_using_the_key_typed_in_the
 
 def test_a_message_sent_after_the_interview_ended_elsewhere_is_shown_not_lost(ui_home):
     at, sid = start_interview()
-    from interviewer.engine.engine import Engine
+    from interviewer.services import Services
     from interviewer.config.settings import Settings
 
-    Engine.create(Settings(), knowledge=None).end(sid).text        # ended in another tab meanwhile
+    Services.from_settings(Settings(), knowledge=None).engine.end(sid).text        # ended in another tab meanwhile
     at.chat_input[0].set_value("My answer about metrics.").run()
     assert not at.exception
     assert any("not sent" in w.value for w in at.warning), [w.value for w in at.warning]

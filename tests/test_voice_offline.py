@@ -60,9 +60,9 @@ def test_unknown_variable_is_rejected_at_load(tmp_path):
 def test_malformed_and_missing_templates_are_rejected():
     with pytest.raises(ValueError, match="missing templates"):
         VoiceTemplates.model_validate({"hint_item": "- {excerpt}", "templates": {"probe": ["{probe}", "x"]}})
-    base = {k: ["a", "b"] for k in ("welcome", "answer_fact", "assume", "probe", "acknowledge", "advance",
+    base = {k: ["a", "b"] for k in ("welcome", "answer_fact", "assume", "probe", "challenge", "advance",
                                     "hint", "redirect", "refuse", "end")}
-    with pytest.raises(ValueError, match="unknown move kind"):
+    with pytest.raises(ValueError, match="unknown template keys"):
         VoiceTemplates.model_validate({"hint_item": "- {excerpt}", "templates": {**base, "dance": ["x", "y"]}})
     with pytest.raises(ValueError):
         VoiceTemplates.model_validate({"hint_item": "- {excerpt}", "templates": {**base, "probe": ["{probe", "x"]}})
@@ -144,3 +144,21 @@ def test_make_voice_offline_and_fallback(settings, monkeypatch):
     # Either the LLM voice exists and was built, or the offline one explains why not.
     if v.name == "offline":
         assert v.notice and "offline" in v.notice
+
+
+def test_both_template_files_are_checked_against_the_move_vocabulary(tmp_path):
+    """A stray or missing kind.reason key in either voice's file is a load error naming it."""
+    from interviewer.voice import check_templates
+
+    prompts = tmp_path / "prompts"
+    shutil.copytree(builtin_prompts_dir(), prompts)
+    check_templates(prompts)                     # the shipped files agree with the enums
+    llm = prompts / "llm" / "interviewer.yaml"
+    llm.write_text(llm.read_text().replace("  end.time_up:", "  end.timeout:"))
+    with pytest.raises(DataFileError, match=r"interviewer\.yaml.*end\.timeout"):
+        check_templates(prompts)
+    shutil.copy(builtin_prompts_dir() / "llm" / "interviewer.yaml", llm)
+    voice = prompts / "voice.yaml"
+    voice.write_text(voice.read_text().replace("  challenge:", "  challenge.loudly:"))
+    with pytest.raises(DataFileError, match=r"voice\.yaml"):
+        check_templates(prompts)

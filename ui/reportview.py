@@ -6,6 +6,7 @@ from typing import Any
 
 import streamlit as st
 
+from interviewer.report.build import render_markdown
 from ui import components, resources
 
 LEVEL_COLORS = {"strong hire": "green", "hire": "green", "lean hire": "orange", "lean no hire": "orange",
@@ -70,11 +71,9 @@ def score_chart(df) -> None:
 def load_report(settings, sid: str) -> tuple[dict[str, Any], str]:
     """(report JSON, Markdown) of a session; the report service saves an ended session's
     report and reuses it, so this is cheap after the first time."""
-    from interviewer.report import build as report_mod
-
     with st.spinner("Grading the interview…"):
-        rep = report_mod.build_report(settings, sid, knowledge=resources.knowledge(settings))
-    return rep.to_json(), report_mod.render_markdown(rep)
+        rep = resources.services(settings).reports.build(sid)
+    return rep.to_json(), render_markdown(rep)
 
 
 def report_section(settings, sid: str) -> None:
@@ -140,7 +139,7 @@ def render_report(data: dict[str, Any], markdown: str, sid: str) -> None:
         if not data.get("facts_missed"):
             st.caption("None missed." if drawn else "This question has no fact sheet.")
     if data.get("hints"):
-        with st.expander(f"Hints ({len(data['hints'])}): each costs 0.1 of the overall score",
+        with st.expander(f"Hints ({len(data['hints'])}): {data.get('hint_note', '')}",
                          icon=":material/lightbulb:"):
             for h in data["hints"]:
                 cites = "; ".join(f"{x.get('source', '')} › {x.get('heading', '')}" for x in h.get("sources") or [])

@@ -16,6 +16,8 @@ import streamlit as st
 from pydantic import SecretStr
 
 from interviewer.config.settings import Settings
+from interviewer.knowledge.service import KnowledgeBase
+from interviewer.services import Services
 
 KEY_STATE = "api_key"              # the key typed on the Settings page (memory only)
 OVERRIDES_STATE = "settings_overrides"  # model / base_url / embeddings chosen on the Settings page
@@ -52,46 +54,25 @@ def fingerprint(s: Settings) -> str:
 
 
 # ---- cached getters (underscore arguments are not hashed by Streamlit) -----------------------
-@st.cache_resource(show_spinner="Loading the embedding model…")
-def _embedder(spec: str, _settings: Settings):
-    from interviewer.embedding.local import get_embedder
-
-    return get_embedder(_settings)
-
-
-@st.cache_resource(show_spinner=False)
-def _store(db_path: str, _settings: Settings):
-    from interviewer.storage.sessions import open_store
-
-    return open_store(_settings)
-
-
 @st.cache_resource(show_spinner="Preparing the knowledge base…")
 def _knowledge(key: str, _settings: Settings):
-    from interviewer.knowledge.service import KnowledgeBase
-
+    """One knowledge base per data directory and embeddings, shared by every tab's services."""
     return KnowledgeBase(_settings)
 
 
 @st.cache_resource(show_spinner="Starting the interviewer…")
-def _engine(key: str, _settings: Settings):
-    from interviewer.engine.engine import Engine
-
-    return Engine.create(_settings, knowledge=knowledge(_settings))
+def _services(key: str, _settings: Settings) -> Services:
+    return Services.from_settings(_settings, knowledge=knowledge(_settings))
 
 
 def _knowledge_key(s: Settings) -> str:
     return json.dumps([str(s.home), s.embeddings, s.chroma_url, str(s.knowledge_dir)])
 
 
-def embedder(s: Settings | None = None):
+def services(s: Settings | None = None) -> Services:
+    """The composition root for this tab's effective settings (cached per server process)."""
     s = s or settings()
-    return _embedder(s.embeddings or "local", s)
-
-
-def store(s: Settings | None = None):
-    s = s or settings()
-    return _store(str(s.db_path), s)
+    return _services(fingerprint(s), s)
 
 
 def knowledge(s: Settings | None = None):
@@ -100,26 +81,25 @@ def knowledge(s: Settings | None = None):
 
 
 def engine(s: Settings | None = None):
-    s = s or settings()
-    return _engine(fingerprint(s), s)
+    return services(s).engine
+
+
+def store(s: Settings | None = None):
+    return services(s).store
 
 
 def bank(s: Settings | None = None):
-    from interviewer.problems import load_bank
-
-    return load_bank(s or settings())
+    return services(s).bank
 
 
 def flow(s: Settings | None = None):
-    from interviewer.flow import load_flow
-
-    return load_flow((s or settings()).prompts_dir)
+    return services(s).flow
 
 
 def reset_knowledge() -> None:
-    """Forget cached knowledge bases and engines (after a re-ingest or an embeddings change)."""
+    """Forget cached knowledge bases and services (after a re-ingest or an embeddings change)."""
     _knowledge.clear()
-    _engine.clear()
+    _services.clear()
 
 
 @st.cache_resource(show_spinner=False)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 import sys
 
 import typer
+
+from interviewer.cli.common import set_root
 
 app = typer.Typer(
     name="interviewer",
@@ -18,8 +19,10 @@ app = typer.Typer(
 
 
 @app.callback()
-def _root(version: bool = typer.Option(False, "--version", help="Print the version and exit.")) -> None:
+def _root(ctx: typer.Context,
+          version: bool = typer.Option(False, "--version", help="Print the version and exit.")) -> None:
     """Mock interviewer for ML system design interviews (offline by default)."""
+    set_root(ctx.obj)
     if version:
         from interviewer import __version__
 
@@ -27,24 +30,12 @@ def _root(version: bool = typer.Option(False, "--version", help="Print the versi
         raise typer.Exit()
 
 
-# Modules that define commands; each has ``register(app)``.
-COMMAND_MODULES = (
-    "interviewer.cli.config_cmds",
-    "interviewer.cli.knowledge_cmds",
-    "interviewer.cli.chat_cmds",
-    "interviewer.cli.feedback_cmds",
-    "interviewer.cli.models_cmds",
-    "interviewer.cli.ui_cmds",
+from interviewer.cli import (  # noqa: E402  (each module registers its commands)
+    chat_cmds, config_cmds, feedback_cmds, knowledge_cmds, listen_cmds, models_cmds, ui_cmds,
 )
 
-for _name in COMMAND_MODULES:
-    try:
-        _mod = importlib.import_module(_name)
-    except ModuleNotFoundError as _exc:
-        if _exc.name != _name:
-            raise
-        continue
-    _mod.register(app)
+for _module in (config_cmds, knowledge_cmds, chat_cmds, feedback_cmds, listen_cmds, models_cmds, ui_cmds):
+    _module.register(app)
 
 
 def main() -> None:

@@ -13,7 +13,11 @@ from typing import Optional
 
 import typer
 
-from interviewer.cli.common import fail, user_errors
+from interviewer.cli.common import fail, services, user_errors
+from interviewer.engine.engine import TurnError
+from interviewer.errors import describe_error
+from interviewer.report.build import render_markdown
+from interviewer.storage.sessions import StoreError
 
 
 def _fmt_seconds(seconds: float) -> str:
@@ -22,12 +26,7 @@ def _fmt_seconds(seconds: float) -> str:
 
 
 def _engine():
-    from interviewer.engine.engine import Engine
-    from interviewer.embedding.threads import interactive_inference
-    from interviewer.config.settings import get_settings
-
-    interactive_inference()
-    return Engine.create(get_settings())
+    return services().engine
 
 
 def _warm(engine, session_id: str, knowledge: bool) -> threading.Thread:
@@ -80,8 +79,6 @@ def _read_turns(engine, session_id: str):
 
 
 def _run(engine, reply) -> None:
-    from interviewer.engine.engine import TurnError
-
     session_id = reply.session_id
     _show(reply)
     if reply.ended:
@@ -95,8 +92,6 @@ def _run(engine, reply) -> None:
                 typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
                 continue
             except Exception as exc:  # e.g. the embedding model failed to load; the turn is saved
-                from interviewer.errors import describe_error
-
                 typer.secho(f"error: {describe_error(exc, 300)}", fg=typer.colors.RED, err=True)
                 continue
             _show(reply)
@@ -118,18 +113,11 @@ def _run(engine, reply) -> None:
 def _finish(engine, session_id: str) -> None:
     typer.echo("")
     try:
-        from interviewer.report.build import build_report, render_markdown
-    except ImportError:
+        typer.echo(render_markdown(engine.services.reports.build(session_id)))
+    except Exception as exc:  # the report is extra; the session itself is saved
+        typer.secho(f"note: could not build the report ({describe_error(exc)})", err=True,
+                    fg=typer.colors.YELLOW)
         typer.echo(_summary(engine, session_id))
-    else:
-        try:
-            typer.echo(render_markdown(build_report(engine.settings, session_id)))
-        except Exception as exc:  # the report is extra; the session itself is saved
-            from interviewer.errors import describe_error
-
-            typer.secho(f"note: could not build the report ({describe_error(exc)})", err=True,
-                        fg=typer.colors.YELLOW)
-            typer.echo(_summary(engine, session_id))
     typer.echo(f"\nSession {session_id} saved in {engine.settings.db_path}")
     typer.echo("List saved interviews with: interviewer sessions")
 
@@ -139,7 +127,7 @@ def _summary(engine, session_id: str) -> str:
     names = [engine.flow.stage(s).name for s in state.stages_visited]
     covered = sum(len(v) for v in state.covered.values())
     lines = [f"## Interview summary: {state.problem.title}",
-             f"- stages reached: {len(state.stages_visited)} of 6 ({', '.join(names)})",
+             f"- stages reached: {len(state.stages_visited)} of {len(engine.flow.stages)} ({', '.join(names)})",
              f"- clarifying facts drawn out: {len(state.facts_revealed)}",
              f"- key points covered: {covered}",
              f"- hints used: {state.hints_used}",
@@ -155,8 +143,6 @@ def register(app: typer.Typer) -> None:
         """Run a mock interview in the terminal (pipe lines into it to script one)."""
         if problem and question:
             fail("give either --problem or --question, not both")
-        from interviewer.storage.sessions import StoreError
-
         with user_errors(StoreError):
             engine = _engine()
             reply = engine.start(problem_id=problem, question=question, minutes=minutes)
@@ -168,8 +154,6 @@ def register(app: typer.Typer) -> None:
     @app.command("resume")
     def resume(ref: str = typer.Argument(..., help="A session id, or 'latest'.")) -> None:
         """Continue a saved interview."""
-        from interviewer.storage.sessions import StoreError
-
         with user_errors(StoreError):
             engine = _engine()
             session_id = engine.store.resolve(ref)
@@ -183,11 +167,7 @@ def register(app: typer.Typer) -> None:
     @app.command("problems")
     def problems(fmt: str = typer.Option("text", "--format", help="text or json")) -> None:
         """List the question bank, and report invalid problem files."""
-        from interviewer.problems import load_bank
-        from interviewer.config.settings import get_settings
-
-        with user_errors():
-            bank = load_bank(get_settings())
+        bank = services(interactive=False).bank
         items = [{"id": p.id, "title": p.title, "facts": len(p.facts)} for p in bank.list()]
         if fmt == "json":
             typer.echo(json.dumps(items, indent=2))
@@ -204,15 +184,10 @@ def register(app: typer.Typer) -> None:
     def sessions(fmt: str = typer.Option("text", "--format", help="text or json"),
                  limit: int = typer.Option(50, "--limit", help="Most recent N sessions.")) -> None:
         """List saved interviews (id, problem, started, stage, status)."""
-        from interviewer.config.settings import get_settings
-        from interviewer.storage.sessions import open_store
-
         if fmt not in ("text", "json"):
             fail("--format must be text or json")
-        from interviewer.storage.sessions import StoreError
-
         with user_errors(StoreError):
-            store = open_store(get_settings())
+            store = services(interactive=False).store
             rows = [s.summary() for s in store.list_sessions(limit=limit)]
         if fmt == "json":
             keys = ("id", "problem", "title", "started", "stage", "status", "minutes", "model")

@@ -9,7 +9,12 @@ from typing import Optional
 
 import typer
 
-from interviewer.cli.common import fail, user_errors
+from interviewer.cli.common import fail, services, user_errors
+from interviewer.errors import one_line
+from interviewer.grading.render import grade_markdown
+from interviewer.problems import Problem
+from interviewer.report.build import render_markdown
+from interviewer.storage.sessions import UnknownSessionError
 from interviewer.grading.answer_input import MAX_ANSWER_BYTES, answer_text
 
 FORMATS = ("md", "json")
@@ -44,36 +49,14 @@ def _check_format(fmt: str) -> str:
     return fmt
 
 
-class _LazyKnowledge:
-    """The guides' index for citations, opened on the first search (a saved report needs none).
-
-    If it cannot be opened, grading goes on without citations (with a note)."""
-
-    def __init__(self, settings):
-        self.settings = settings
-        self._kb = None
-        self._failed = False
-
-    def search(self, query: str, stage: str | None = None, k: int = 5):
-        if self._failed:
-            return []
-        if self._kb is None:
-            try:
-                from interviewer.knowledge.service import KnowledgeBase
-
-                kb = KnowledgeBase(self.settings)
-                if kb.count() == 0:
-                    typer.secho("note: indexing the built-in guides once (used to cite sources)…", err=True)
-                self._kb = kb
-            except Exception as exc:  # citations are an extra: grade without them
-                typer.secho(f"note: guidance unavailable ({' '.join(str(exc).split())[:120]})", err=True)
-                self._failed = True
-                return []
-        return self._kb.search(query, stage=stage, k=k)
-
-
-def _knowledge(settings):
-    return _LazyKnowledge(settings)
+def _note_first_index(sv) -> None:
+    """Say so on stderr when the guides are about to be indexed (once, for citations)."""
+    try:
+        kb = sv.knowledge()
+        if kb is not None and kb.count() == 0:
+            typer.secho("note: indexing the built-in guides once (used to cite sources)…", err=True)
+    except Exception as exc:  # citations are an extra: the grade says they are unavailable
+        typer.secho(f"note: guidance unavailable ({one_line(exc, 120)})", err=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -86,36 +69,24 @@ def register(app: typer.Typer) -> None:
         fmt: str = typer.Option("md", "--format", "-f", help="md or json"),
     ) -> None:
         """Grade a written answer for one interview stage against the rubric."""
-        from interviewer.flow import parse_stage
-
         fmt = _check_format(fmt)
+        sv = services()
         with user_errors():
-            stage = parse_stage(stage)
+            stage = sv.flow.parse_stage(stage)
         if bool(problem_id) == bool(question):
             fail("give exactly one of --problem ID or --question TEXT")
         with user_errors():
-            from interviewer.problems import Problem, load_bank
-            from interviewer.config.settings import get_settings
-
-            settings = get_settings()
-            problem = load_bank(settings).get(problem_id) if problem_id else Problem.from_question(question)
+            problem = sv.bank.get(problem_id) if problem_id else Problem.from_question(question)
         text = _read_answer(source)
         with user_errors():
-            from interviewer.embedding.threads import interactive_inference
-            from interviewer.grading.feedback import grade_answer
-
-            interactive_inference()
-
-            grade = grade_answer(settings, stage=stage, text=text, problem=problem, knowledge=_knowledge(settings))
+            _note_first_index(sv)
+            grade = sv.feedback.grade(stage=stage, text=text, problem=problem)
         if fmt == "json":
             for notice in grade.notices:
                 typer.secho(f"note: {notice}", err=True)
             typer.echo(json.dumps(grade.to_json(), indent=2, ensure_ascii=False))
         else:
-            from interviewer.flow import load_flow
-            from interviewer.grading.render import grade_markdown
-
-            name = load_flow(settings.prompts_dir).stage(stage).name
+            name = sv.flow.stage(stage).name
             typer.echo(grade_markdown(grade, f"{name} · {problem.title}"))
 
     @app.command("report")
@@ -127,14 +98,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """The interview report of a session: per-stage scores with evidence, overall level, what to study."""
         fmt = _check_format(fmt)
-        from interviewer.storage.sessions import UnknownSessionError
-
         with user_errors(UnknownSessionError):
-            from interviewer.report.build import build_report, render_markdown
-            from interviewer.config.settings import get_settings
-
-            settings = get_settings()
-            report = build_report(settings, ref, knowledge=_knowledge(settings), regrade=regrade)
+            report = services().reports.build(ref, regrade=regrade)
             body = (json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n" if fmt == "json"
                     else render_markdown(report))
         if output is None:

@@ -9,28 +9,17 @@ from typing import List, Optional
 
 import typer
 
-from interviewer.cli.common import fail, user_errors
+from interviewer.cli.common import fail, services, user_errors
+from interviewer.embedding.local import EmbeddingsError
+from interviewer.knowledge.vectors import StoreError
+from interviewer.llm.errors import ProviderError
 
 
-def _errors_types() -> tuple[type[BaseException], ...]:
-    from interviewer.embedding.local import EmbeddingsError
-    from interviewer.knowledge.vectors import StoreError
-
-    types: list[type[BaseException]] = [EmbeddingsError, StoreError]
-    try:
-        from interviewer.llm.errors import ProviderError
-
-        types.append(ProviderError)
-    except ImportError:  # pragma: no cover
-        pass
-    return tuple(types)
+ERRORS = (EmbeddingsError, StoreError, ProviderError)
 
 
 def _kb():
-    from interviewer.knowledge.service import KnowledgeBase
-    from interviewer.config.settings import Settings
-
-    return KnowledgeBase(Settings())
+    return services().knowledge()
 
 
 def register(app: typer.Typer) -> None:
@@ -41,7 +30,7 @@ def register(app: typer.Typer) -> None:
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     ) -> None:
         """Ingest guides or notes into the search index (idempotent: unchanged files are skipped)."""
-        with user_errors(*_errors_types()):
+        with user_errors(*ERRORS):
             kb = _kb()
             targets = list(paths) if paths else [kb.settings.knowledge_dir]
             summary = kb.ingest(targets, progress=not quiet)
@@ -64,7 +53,7 @@ def register(app: typer.Typer) -> None:
         """Search the knowledge base; results cite their source file and heading."""
         if fmt not in ("text", "json"):
             fail(f"unknown format '{fmt}': use text or json")
-        with user_errors(*_errors_types()):
+        with user_errors(*ERRORS):
             kb = _kb()
             kb.ensure_ready(progress=True)  # first use: ingests the built-in guides
             hits = kb.search(query, stage=stage, k=k, mode=mode)

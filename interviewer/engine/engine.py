@@ -1,6 +1,6 @@
 """The ``Engine``: runs interview sessions turn by turn; decides moves, never phrases them.
 
-    engine = Engine.create(settings)
+    engine = Services.from_settings(settings).engine
     r = engine.start("linkedin-feed");  print(r.text)
     r = engine.take_turn(r.session_id, "How many daily active users are there?")
 
@@ -13,20 +13,19 @@ from __future__ import annotations
 import random
 import re
 import threading
-import time
 import uuid
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from interviewer.engine.classify import classify
-from interviewer.engine.fact_terms import load_terms
 from interviewer.engine.facts import FactMatcher
-from interviewer.engine.policy import Policy, opening_for, seed_for
+from interviewer.engine.policy import Policy, opening_for, seed_for, stage_points
 from interviewer.engine.reply import TurnReply
-from interviewer.flow import Flow, load_flow
-from interviewer.engine.moves import Move, Turn, Voice, VoiceContext
-from interviewer.problems import Problem, ProblemBank, load_bank
+from interviewer.engine.moves import Move, Turn, VoiceContext
+from interviewer.problems import Problem
 from interviewer.engine.state import SessionState
-from interviewer.storage.sessions import Store, open_store
+
+if TYPE_CHECKING:
+    from interviewer.services import Services
 
 MAX_TURN_CHARS = 20_000
 RECENT_TURNS = 8
@@ -51,82 +50,42 @@ def clean_text(text: str | bytes | None) -> str:
 
 
 class Engine:
-    def __init__(self, settings, store: Store, flow: Flow, bank: ProblemBank, voice: Voice,
-                 knowledge: object | None = None, clock: Callable[[], float] = time.time,
-                 embedder=None, knowledge_factory: Callable[[], object | None] | None = None):
-        from interviewer.voice.offline import OfflineVoice
+    """Runs sessions for one ``Services`` (the composition root builds it: ``services.engine``)."""
 
-        self.settings = settings
-        self.store = store
-        self.flow = flow
-        self.bank = bank
-        self.voice = voice
-        self.offline = voice if isinstance(voice, OfflineVoice) else OfflineVoice(settings.prompts_dir)
-        self.clock = clock
-        self._embedder = embedder
-        self._matcher: FactMatcher | None = None
-        self._knowledge = knowledge
-        self._knowledge_factory = knowledge_factory
-        self._knowledge_tried = knowledge is not None
+    def __init__(self, services: "Services"):
+        self.services = services
+        self.settings = services.settings
+        self.store = services.store
+        self.flow = services.flow
+        self.bank = services.bank
+        self.voice = services.voice
+        self.offline = services.offline_voice
+        self.clock = services.clock
         self._lock = threading.RLock()
         self._session_locks: dict[str, threading.RLock] = {}
         self._pending: dict[str, TurnReply] = {}
-        self.policy = Policy(flow, self.embedder, self.matcher, self.knowledge)
+        self.policy = Policy(services.flow, services.embedder, services.matcher, services.knowledge,
+                             services.listener)
 
-    @classmethod
-    def create(cls, settings=None, voice: Voice | None = None, knowledge: object | None = None,
-               clock: Callable[[], float] = time.time, embedder=None) -> "Engine":
-        """Build the store, flow, bank and voice from settings (offline voice unless a model is set).
-
-        ``knowledge`` defaults to the ``KnowledgeBase`` (built on first hint); ``embedder`` to the
-        shared local one (loaded on first use)."""
-        if settings is None:
-            from interviewer.config.settings import get_settings
-
-            settings = get_settings()
-        if voice is None:
-            from interviewer.voice import make_voice
-
-            voice = make_voice(settings)
-        return cls(settings, open_store(settings), load_flow(settings.prompts_dir), load_bank(settings),
-                   voice, knowledge=knowledge, clock=clock, embedder=embedder,
-                   knowledge_factory=_default_knowledge(settings))
-
-    # ---- lazily built parts -----------------------------------------------------------
     def embedder(self):
-        if self._embedder is None:
-            with self._lock:
-                if self._embedder is None:
-                    from interviewer.embedding.local import get_embedder
-
-                    self._embedder = get_embedder(self.settings)
-        return self._embedder
+        return self.services.embedder()
 
     def matcher(self) -> FactMatcher:
-        if self._matcher is None:
-            self._matcher = FactMatcher(self.embedder(), terms=load_terms(self.settings.prompts_dir))
-        return self._matcher
+        return self.services.matcher()
 
     def knowledge(self):
-        if not self._knowledge_tried:
-            with self._lock:
-                if not self._knowledge_tried:
-                    self._knowledge_tried = True
-                    if self._knowledge_factory is not None:
-                        self._knowledge = self._knowledge_factory()
-        return self._knowledge
+        return self.services.knowledge()
 
     def warm(self, session_id: str | None = None) -> None:
-        """Load the embedding model and embed the session's facts and key points ahead of time."""
-        from interviewer.engine.policy import stage_points
-
+        """Load the embedding model and the listener, and prepare the session's facts and key
+        points ahead of time (so the first answer does not wait for them)."""
         emb = self.embedder()
+        listener = self.services.listener()
         if session_id:
             state = self.state(session_id)
             self.matcher().warm(state.problem)
-            texts = [t for st in self.flow.stages for p in stage_points(self.flow, state, st.id)
-                     for t in (p.text, *p.cues)]
-            emb.encode(texts + [state.problem.statement, state.problem.title])
+            listener.warm([p for sid in self.flow.stage_ids for p in stage_points(self.flow, state, sid)])
+            emb.encode([state.problem.statement, state.problem.title])
 
     # ---- sessions ------------------------------------------------------------------------
     def _session_lock(self, session_id: str) -> threading.RLock:
@@ -154,7 +113,8 @@ class Engine:
         now = self.clock()
         state = SessionState(session_id=uuid.uuid4().hex[:12], problem=problem, minutes=minutes,
                              model=getattr(self.voice, "name", "offline"), started_at=now,
-                             stage_started_at=now)
+                             stage_started_at=now, stage=self.flow.stage_ids[0],
+                             stages_visited=[self.flow.stage_ids[0]])
         self.store.create_session(state)
         stage = self.flow.stage(state.stage)
         move = Move("welcome", stage=state.stage, opening=opening_for(stage, state.session_id),
@@ -317,12 +277,3 @@ def _move_meta(move: Move) -> dict:
         meta["sources"] = [{"source": h.source, "heading": h.heading} for h in move.sources]
     return meta
 
-
-def _default_knowledge(settings) -> Callable[[], object | None]:
-    def factory():
-        try:
-            from interviewer.knowledge.service import KnowledgeBase
-        except ImportError:
-            return None
-        return KnowledgeBase(settings)
-    return factory

@@ -11,15 +11,15 @@ import zlib
 from dataclasses import dataclass
 from typing import Callable
 
-from interviewer.listening.coverage import coverage
+from interviewer.listening.listener import Listener
 from interviewer.engine.classify import Classification
 from interviewer.engine.facts import FactMatcher
 from interviewer.engine.statement_scope import option_in_statement
-from interviewer.flow import STAGE_IDS, Flow, KeyPoint, Stage
+from interviewer.flow import Flow, KeyPoint, Stage
 from interviewer.embedding.local import Embedder
-from interviewer.engine.moves import Move
+from interviewer.engine.moves import Move, Reason
 from interviewer.engine.state import HintRecord, SessionState
-from interviewer.textutil import normalize_ws, sentences, truncate_words
+from interviewer.textutil import normalize_ws, truncate_words
 
 # A stage is covered when every must-have point (importance 3) is covered and at least this
 # share of the stage's weighted key points is.
@@ -29,8 +29,7 @@ COVERED_FRACTION = 0.6
 OFFTOPIC_SIMILARITY = 0.25
 # ... and only answers of at least this many words ("Accuracy." is terse, not off-topic).
 OFFTOPIC_MIN_WORDS = 4
-# Crediting a later stage's key point from an earlier answer asks for a closer match.
-AHEAD_THRESHOLD = 0.6
+CHALLENGE_QUOTE_WORDS = 25
 HINT_K = 3
 HINT_QUERY_WORDS = 40
 SUMMARY_WORDS = 60
@@ -53,13 +52,8 @@ def seed_for(*parts: object) -> int:
 
 
 def stage_points(flow: Flow, state: SessionState, stage_id: str) -> list[KeyPoint]:
-    """The stage's key points, most important first; problem-specific before generic on ties."""
-    specific = state.problem.stage_key_points(stage_id)
-    skip = set(state.problem.skip_points)
-    generic = [p for p in flow.stage(stage_id).key_points if p.id not in skip]
-    ranked = [(-p.importance, 0, i, p) for i, p in enumerate(specific)]
-    ranked += [(-p.importance, 1, i, p) for i, p in enumerate(generic)]
-    return [p for *_, p in sorted(ranked, key=lambda r: r[:3])]
+    """The stage's key points for the session's problem (see ``Problem.points``)."""
+    return state.problem.points(flow, stage_id)
 
 
 def opening_for(stage: Stage, session_id: str) -> str:
@@ -76,6 +70,7 @@ class Policy:
     embedder: Callable[[], Embedder]          # lazy: the model loads on first use
     matcher: Callable[[], FactMatcher]
     knowledge: Callable[[], object | None]     # KnowledgeBase-like: .search(query, stage, k)
+    listener: Callable[[], Listener]            # what the candidate's words cover or dismiss
 
     # ---- time ----------------------------------------------------------------------
     def budget_seconds(self, state: SessionState, stage_id: str | None = None) -> float:
@@ -107,6 +102,7 @@ class Policy:
             return self.end(state, now, "finished" if reason != "time_up" else reason, already_closed=True)
         state.stage = nxt
         state.stage_started_at = now
+        state.auto_advanced = nxt if reason != "candidate_asked" else ""
         if nxt not in state.stages_visited:
             state.stages_visited.append(nxt)
         opening = opening_for(self.flow.stage(nxt), state.session_id)
@@ -120,45 +116,41 @@ class Policy:
         state.ended_at = now
         return Move("end", stage=state.stage, reason=reason)
 
-    # ---- coverage and probes -------------------------------------------------------------
+    # ---- hearing, probes and challenges ------------------------------------------------
     def update_coverage(self, state: SessionState, text: str) -> float:
-        """Add the key points this text covers; returns its best similarity to any point."""
-        points = stage_points(self.flow, state, state.stage)
+        """Hear ``text`` against every stage's key points: what it affirms is credited to the
+        stage it belongs to (this one, a later one or an earlier one); what it dismisses in
+        this stage is kept to be challenged. Returns the best cue match (for off-topic)."""
         text = normalize_ws(text)
         if not text:
             return 0.0
-        result = coverage(self.embedder(), text, points, split_clauses=True)
-        covered = state.covered.setdefault(state.stage, [])
-        for m in result.hit:
-            if m.point.id not in covered:
-                covered.append(m.point.id)
-        self.credit_ahead(state, text)
-        return max((m.similarity for m in result.matches), default=0.0)
-
-    def credit_ahead(self, state: SessionState, text: str) -> None:
-        """Candidates often answer ahead (metrics while framing the problem): credit later
-        stages' key points now, so they are not probed again and the report grades them."""
-        later = STAGE_IDS[STAGE_IDS.index(state.stage) + 1:]
-        whole = sentences(text)
-
-        def sentence_of(piece: str) -> str:     # a matched clause is kept as its whole sentence
-            return next((s for s in whole if piece in s), piece)
-
-        for stage_id in later:
-            result = coverage(self.embedder(), text, stage_points(self.flow, state, stage_id),
-                              threshold=AHEAD_THRESHOLD, split_clauses=True)
-            if not result.hit:
-                continue
-            covered = state.covered.setdefault(stage_id, [])
-            early = state.early.setdefault(stage_id, [])
-            for m in result.hit:
-                if m.point.id not in covered:
-                    covered.append(m.point.id)
-                said = sentence_of(m.evidence) if m.evidence else None
-                if said and said not in early:
-                    early.append(said)
+        by_stage = {sid: stage_points(self.flow, state, sid) for sid in self.flow.stage_ids}
+        points = [p for pts in by_stage.values() for p in pts]
+        hearing = self.listener().hear(text, points, in_stage=[p.id for p in by_stage[state.stage]])
+        stage_of = {p.id: sid for sid, pts in by_stage.items() for p in pts}
+        for h in hearing.affirmed:
+            sid = stage_of[h.point.id]
+            covered = state.covered.setdefault(sid, [])
+            if h.point.id not in covered:
+                covered.append(h.point.id)
+            state.said[h.point.id] = h.evidence or ""
+            if h.point.id in state.dismissed.get(sid, []):
+                state.dismissed[sid].remove(h.point.id)
+            if sid != state.stage and h.evidence:   # graded with its own stage in the report
+                early = state.early.setdefault(sid, [])
+                if h.evidence not in early:
+                    early.append(h.evidence)
+        for h in hearing.dismissed:
+            sid = stage_of[h.point.id]
+            if sid == state.stage and h.point.id not in state.covered.get(sid, []):
+                dismissed = state.dismissed.setdefault(sid, [])
+                if h.point.id not in dismissed:
+                    dismissed.append(h.point.id)
+                state.said[h.point.id] = h.evidence or ""
+        return hearing.best_match
 
     def missed(self, state: SessionState) -> list[KeyPoint]:
+        """Points of the stage not yet affirmed (dismissed ones included), most important first."""
         covered = set(state.covered.get(state.stage, []))
         return [p for p in stage_points(self.flow, state, state.stage) if p.id not in covered]
 
@@ -172,11 +164,19 @@ class Policy:
         return total > 0 and got / total >= COVERED_FRACTION
 
     def next_probe(self, state: SessionState) -> Move | None:
-        """A probe for the most important missed point not yet probed, within the stage's limit."""
+        """A challenge of a point the candidate dismissed, else a probe for the most important
+        missed point; each point once, within the stage's limit."""
         stage = self.flow.stage(state.stage)
         probed = state.probes.setdefault(state.stage, [])
         if len(probed) >= stage.max_probes:
             return None
+        points = {p.id: p for p in stage_points(self.flow, state, state.stage)}
+        for pid in state.dismissed.get(state.stage, []):
+            if pid not in probed and pid in points:
+                probed.append(pid)
+                said = truncate_words(state.said.get(pid, ""), CHALLENGE_QUOTE_WORDS)[0]
+                return Move("challenge", stage=state.stage, key_point=points[pid],
+                            probe=probe_for(points[pid], state.session_id), detail=said)
         for point in self.missed(state):
             if point.id not in probed:
                 probed.append(point.id)
@@ -251,6 +251,12 @@ class Policy:
         if kind == "end":
             return [self.end(state, now, "candidate_asked")]
         if kind == "next":
+            if (state.auto_advanced == state.stage and not stage_text.strip()
+                    and state.skip_confirmed != state.stage):
+                # the interviewer moved on by itself a moment ago: ask once before skipping
+                state.skip_confirmed = state.stage
+                return [Move("redirect", stage=state.stage, reason="confirm_skip",
+                             opening=self.current_question(state))]
             return [self.advance(state, now, "candidate_asked", stage_text)]
         if kind == "hint":
             return [self.hint(state, last_text, now)]
@@ -274,7 +280,7 @@ class Policy:
                 else:
                     probe = self.next_probe(state)
                     if probe is not None and is_unsure(turn.answer or turn.text):
-                        probe.reason = "unsure"     # "I don't know": reassure, then another angle
+                        probe.reason = Reason.UNSURE     # "I don't know": reassure, then another angle
                     moves.append(probe or self.advance(state, now, "probes_done", stage_text))
                 return moves
 

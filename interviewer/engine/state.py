@@ -6,7 +6,6 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from interviewer.flow import STAGE_IDS
 from interviewer.problems import Problem
 
 
@@ -25,13 +24,13 @@ class SessionState:
     problem: Problem
     minutes: float                                   # total interview length
     model: str = "offline"                           # voice/grader used ("offline" or provider:model)
-    stage: str = STAGE_IDS[0]
+    stage: str = ""                                  # the flow's first stage at start
     status: str = "active"                           # active | ended
     started_at: float = field(default_factory=time.time)
     ended_at: float | None = None
     stage_started_at: float = field(default_factory=time.time)
     stage_seconds: dict[str, float] = field(default_factory=dict)   # finished stages' time
-    stages_visited: list[str] = field(default_factory=lambda: [STAGE_IDS[0]])
+    stages_visited: list[str] = field(default_factory=list)
     facts_revealed: list[str] = field(default_factory=list)         # fact ids, in order asked
     hints: list[HintRecord] = field(default_factory=list)
     probes: dict[str, list[str]] = field(default_factory=dict)      # stage -> key point ids probed
@@ -40,6 +39,11 @@ class SessionState:
     # stage -> candidate sentences said in an earlier stage that already cover its key points
     # (credited ahead: not probed again, and graded with that stage in the report)
     early: dict[str, list[str]] = field(default_factory=dict)
+    # stage -> key point ids the candidate dismissed or got wrong (challenged, never credited)
+    dismissed: dict[str, list[str]] = field(default_factory=dict)
+    said: dict[str, str] = field(default_factory=dict)              # key point id -> the sentence
+    auto_advanced: str = ""          # the stage the interviewer opened by itself (not on request)
+    skip_confirmed: str = ""         # the stage whose skip the candidate was asked to confirm
 
     # ---- derived -------------------------------------------------------------
     @property

@@ -4,6 +4,14 @@ feedback service: size, binary content, encoding and emptiness each get a one-li
 from __future__ import annotations
 
 MAX_ANSWER_BYTES = 1_000_000
+EMPTY_ANSWER = "the answer is empty: write or paste the answer you would give in this stage"
+
+
+def check_answer(text: str | None) -> str:
+    """The one emptiness check for an answer to grade (CLI, app, report, graders)."""
+    if not (text or "").strip():
+        raise ValueError(EMPTY_ANSWER)
+    return text or ""
 ANSWER_SUFFIXES = (".md", ".markdown", ".txt")
 
 
@@ -17,6 +25,7 @@ def answer_text(raw: bytes, where: str) -> str:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValueError(f"{where}: not UTF-8 text (byte {exc.start})") from None
-    if not text.strip():
-        raise ValueError(f"{where}: the answer is empty; write the answer you would give in this stage")
-    return text
+    try:
+        return check_answer(text)
+    except ValueError as exc:
+        raise ValueError(f"{where}: {exc}") from None

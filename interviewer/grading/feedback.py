@@ -9,22 +9,27 @@ returned with a notice saying so. Improvements cite retrieved guidance (``source
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from interviewer.errors import one_line
-from interviewer.flow import load_flow, parse_stage
+from interviewer.flow import parse_stage
+from interviewer.grading.answer_input import check_answer
+from interviewer.grading.llm_grader import grade_with_llm
+from interviewer.llm.errors import ProviderError
 from interviewer.grading.grades import GraderError, SourceRef, StageGrade
 from interviewer.grading import vector_cache
 from interviewer.grading.offline import Graded, fixed_texts, grade_offline
-from interviewer.grading.rubric import load_rubric
 from interviewer.knowledge.types import Hit
 from interviewer.problems import Problem
-from interviewer.config.settings import Settings
+
+if TYPE_CHECKING:
+    from interviewer.services import Services
 
 log = logging.getLogger(__name__)
 
 MAX_CITED_POINTS = 3
-EMPTY_ANSWER = "the answer is empty: write or paste the answer you would give in this stage"
+# "look guidance up in the services' knowledge base" (None means: no guidance)
+USE_SERVICES: Any = object()
 
 
 def guidance_for(knowledge: Any, stage: str, graded: Graded) -> tuple[list[tuple[str, Hit]], list[str]]:
@@ -60,56 +65,55 @@ def _cite(grade: StageGrade, cited: list[tuple[str, Hit]]) -> StageGrade:
     return grade.model_copy(update={"sources": sources, "improvements": improvements})
 
 
-def grade_answer(settings: Settings, *, stage: str, text: str, problem: Problem, knowledge: Any = None,
-                 chat_model: Any = None, embedder: Any = None, credited: Any = ()) -> StageGrade:
-    """Grade ``text`` as the candidate's answer in ``stage`` of ``problem``.
+class Feedback:
+    """Grades one written answer for one stage (``services.feedback``): the CLI's ``feedback``,
+    the app's Feedback page and every stage of the interview report call this."""
 
-    ``credited``: key point ids an interview already counted as covered (see grade_offline).
+    def __init__(self, services: "Services"):
+        self.services = services
 
-    Raises ValueError for an empty answer or an unknown stage.
-    """
-    stage = parse_stage(stage)
-    if not (text or "").strip():
-        raise ValueError(EMPTY_ANSWER)
-    if embedder is None:
-        from interviewer.embedding.local import get_embedder
+    def grade(self, *, stage: str, text: str, problem: Problem, credited: Any = (),
+              knowledge: Any = USE_SERVICES) -> StageGrade:
+        """Grade ``text`` as the candidate's answer in ``stage`` of ``problem``.
 
-        embedder = get_embedder(settings)
-    flow = load_flow(settings.prompts_dir)
-    rubric = load_rubric(settings.prompts_dir)
-    use_disk = hasattr(embedder, "prime") and hasattr(embedder, "cached")
-    if use_disk:
-        vector_cache.load_into(embedder, settings.home)
-    graded = grade_offline(stage=stage, text=text, problem=problem, embedder=embedder, flow=flow, rubric=rubric,
-                           credited=credited)
-    if use_disk and not problem.custom:
-        vector_cache.save_from(embedder, settings.home, fixed_texts(stage, problem, flow, rubric))
-    cited, search_notices = guidance_for(knowledge, stage, graded)
-    offline = _cite(graded.grade, cited)
-    offline = offline.model_copy(update={"notices": [*offline.notices, *search_notices]})
+        ``credited``: key point ids an interview already counted as covered (see grade_offline).
+        ``knowledge``: where guidance is looked up (the services' knowledge base by default).
+        Raises ValueError for an empty answer or an unknown stage.
+        """
+        sv = self.services
+        stage = parse_stage(stage, sv.flow)
+        check_answer(text)
+        embedder = sv.embedder()
+        flow, rubric, settings = sv.flow, sv.rubric, sv.settings
+        use_disk = hasattr(embedder, "prime") and hasattr(embedder, "cached")
+        if use_disk:
+            vector_cache.load_into(embedder, settings.home)
+        graded = grade_offline(stage=stage, text=text, problem=problem, embedder=embedder, flow=flow,
+                               rubric=rubric, credited=credited)
+        if use_disk and not problem.custom:
+            vector_cache.save_from(embedder, settings.home, fixed_texts(stage, problem, flow, rubric))
+        kb = sv.knowledge() if knowledge is USE_SERVICES else knowledge
+        cited, search_notices = guidance_for(kb, stage, graded)
+        offline = _cite(graded.grade, cited)
+        offline = offline.model_copy(update={"notices": [*offline.notices, *search_notices]})
 
-    if chat_model is None and settings.is_offline:
-        return offline
-    try:
-        from interviewer.grading.llm_grader import grade_with_llm
-
-        if chat_model is None:
-            from interviewer.llm.chat import build_chat_model
-
-            chat_model = build_chat_model(settings, temperature=0)
-        texts = {k.id: k.text for k in [*flow.stage(stage).key_points, *problem.stage_key_points(stage)]}
-        llm_grade = grade_with_llm(chat_model, rubric_stage=rubric.stage(stage), problem=problem, stage=stage,
-                                   text=text, guidance=[h for _, h in cited],
-                                   accepted=[texts[i] for i in credited if i in texts])
-    except (GraderError, ImportError) as exc:
-        return _fallback(offline, exc)
-    except Exception as exc:  # provider set-up errors (missing key, package) land here too
-        if type(exc).__name__ not in ("ProviderError", "LLMUnavailable"):
-            log.warning("LLM grader raised %s", type(exc).__name__)
-        return _fallback(offline, exc)
-    if not llm_grade.sources and offline.sources:
-        llm_grade = llm_grade.model_copy(update={"sources": offline.sources})
-    return llm_grade.model_copy(update={"notices": [*llm_grade.notices, *search_notices]})
+        try:
+            chat_model = sv.grader_model()
+            if chat_model is None:
+                return offline
+            texts = {k.id: k.text for k in problem.points(flow, stage)}
+            llm_grade = grade_with_llm(chat_model, rubric_stage=rubric.stage(stage), problem=problem,
+                                       stage=stage, text=text, guidance=[h for _, h in cited],
+                                       accepted=[texts[i] for i in credited if i in texts])
+        except GraderError as exc:
+            return _fallback(offline, exc)
+        except Exception as exc:  # provider set-up errors (missing key, package) land here too
+            if not isinstance(exc, ProviderError):
+                log.warning("LLM grader raised %s", type(exc).__name__)
+            return _fallback(offline, exc)
+        if not llm_grade.sources and offline.sources:
+            llm_grade = llm_grade.model_copy(update={"sources": offline.sources})
+        return llm_grade.model_copy(update={"notices": [*llm_grade.notices, *search_notices]})
 
 
 def _fallback(offline: StageGrade, exc: BaseException) -> StageGrade:

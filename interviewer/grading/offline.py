@@ -17,6 +17,7 @@ import numpy as np
 
 from interviewer.listening.coverage import coverage, with_credit
 from interviewer.flow import Flow, KeyPoint
+from interviewer.grading.answer_input import check_answer
 from interviewer.grading.grades import CriterionScore, StageGrade
 from interviewer.grading.rubric import Rubric, RubricStage
 from interviewer.grading.scoring import (
@@ -88,8 +89,7 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
                   credited: Iterable[str] = ()) -> Graded:
     """``credited``: key point ids the interview already counted as covered in this stage
     (the interview report passes them, so the report never asks for what was accepted)."""
-    if not (text or "").strip():
-        raise ValueError("the answer is empty: write what you would say in this stage")
+    check_answer(text)
     rstage = rubric.stage(stage)
     notices: list[str] = []
     text, truncated = truncate_words(text, max_words)

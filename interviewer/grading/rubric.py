@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from interviewer.config.datafiles import load_yaml_model
-from interviewer.flow import SLUG, STAGE_IDS, StageId
+from interviewer.flow import SLUG
 
 CROSS_STAGE_IDS = ("structure-communication", "trade-offs", "driving-the-interview", "clarifying-questions")
 
@@ -62,7 +62,7 @@ class RedFlag(_Strict):
 
 
 class RubricStage(_Strict):
-    id: StageId
+    id: str = Field(pattern=SLUG)
     criteria: list[Criterion] = Field(min_length=2, max_length=4)
     red_flags: list[RedFlag] = Field(default_factory=list)
 
@@ -95,16 +95,31 @@ class CrossCriterion(_Strict):
         return below[-1] if below else self.anchors[0]
 
 
+class Scoring(_Strict):
+    """How the interview report turns stage scores into the overall score."""
+
+    hint_cost: float = Field(default=0.1, ge=0, le=1, description="Subtracted per hint used.")
+    max_hint_cost: float = Field(default=0.5, ge=0, le=3, description="The most hints can cost.")
+
+    def hint_penalty(self, hints: int) -> float:
+        return min(self.max_hint_cost, self.hint_cost * max(0, hints))
+
+    def note(self) -> str:
+        return f"Each hint costs {self.hint_cost:g} of the overall score (at most {self.max_hint_cost:g})."
+
+
 class Rubric(_Strict):
     version: int = 1
     levels: dict[int, str]
+    scoring: Scoring = Field(default_factory=Scoring)
     stages: list[RubricStage]
     cross_stage: list[CrossCriterion]
 
     @model_validator(mode="after")
     def _complete(self) -> "Rubric":
-        if tuple(s.id for s in self.stages) != STAGE_IDS:
-            raise ValueError(f"stages must be exactly {list(STAGE_IDS)} in that order")
+        ids = [s.id for s in self.stages]
+        if len(set(ids)) != len(ids):
+            raise ValueError("duplicate stage ids")
         if sorted(self.levels) != [1, 2, 3, 4]:
             raise ValueError("levels must be 1, 2, 3 and 4")
         if tuple(c.id for c in self.cross_stage) != CROSS_STAGE_IDS:
@@ -115,7 +130,7 @@ class Rubric(_Strict):
         for s in self.stages:
             if s.id == stage_id:
                 return s
-        raise KeyError(f"unknown stage '{stage_id}' (stages: {', '.join(STAGE_IDS)})")
+        raise KeyError(f"unknown stage '{stage_id}' (stages: {', '.join(s.id for s in self.stages)})")
 
     def cross(self, criterion_id: str) -> CrossCriterion:
         for c in self.cross_stage:
@@ -124,7 +139,11 @@ class Rubric(_Strict):
         raise KeyError(criterion_id)
 
     def check_against_flow(self, flow) -> None:
-        """Every key point a criterion names must exist in the flow's stage."""
+        """The rubric grades the flow's stages, in its order, and every key point a criterion
+        names exists in the flow's stage."""
+        ids = tuple(s.id for s in self.stages)
+        if ids != flow.stage_ids:
+            raise ValueError(f"rubric stages {list(ids)} must be the flow's, in order: {list(flow.stage_ids)}")
         for s in self.stages:
             known = {k.id for k in flow.stage(s.id).key_points}
             for c in s.criteria:

@@ -17,6 +17,7 @@ Rules (each failure is a one-line ``LoadError`` naming the file; the batch goes 
 
 from __future__ import annotations
 
+import re
 import codecs
 import os
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from pathlib import Path
 import yaml
 
 from interviewer.config.datafiles import split_front_matter
-from interviewer.flow import STAGE_IDS
+from interviewer.flow import SLUG
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -147,8 +148,8 @@ def _clean_stages(value: object) -> tuple[str, ...]:
     if value is None:
         return ()
     items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-    wanted = {str(s).strip().lower() for s in items}
-    return tuple(s for s in STAGE_IDS if s in wanted)
+    wanted = (str(s).strip().lower() for s in items)   # stage ids of prompts/flow.yaml
+    return tuple(dict.fromkeys(s for s in wanted if re.match(SLUG, s)))
 
 
 def _first_h1(body: str) -> str | None:

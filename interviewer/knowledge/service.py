@@ -23,7 +23,7 @@ from typing import Iterable
 
 from langchain_core.embeddings import Embeddings
 
-from interviewer.flow import parse_stage
+from interviewer.flow import load_flow
 from interviewer.knowledge import records
 from interviewer.knowledge.ingest import IngestSummary, ingest, rebuild
 from interviewer.knowledge.loaders import collect
@@ -136,7 +136,7 @@ class KnowledgeBase:
             raise ValueError("empty search query")
         if not 1 <= int(k) <= MAX_K:
             raise ValueError(f"k must be between 1 and {MAX_K}")
-        stage = parse_stage(stage) if stage else None
+        stage = load_flow(self.settings.prompts_dir).parse_stage(stage) if stage else None
         self.ensure_ready()
         return self.searcher.search(query[:MAX_QUERY_CHARS], stage=stage, k=int(k),
                                     mode=mode or DEFAULT_MODE)

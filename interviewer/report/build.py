@@ -4,9 +4,10 @@ facts drawn out and missed, hints used, what to study next, and the transcript.
 How it is computed (documented for candidates in README "Feedback and reports"):
 - A stage's score grades the candidate's own answers in that stage (turns classified as
   answers; in the problem stage also the clarifying questions, which are the stage's task),
-  through the feedback service (``grade_answer``). A stage never reached, or reached without
+  through the feedback service (``services.feedback``). A stage never reached, or reached without
   any answer, scores 1 with a note.
-- Overall score = mean of the six stage scores − 0.1 per hint (at most − 0.5).
+- Overall score = mean of the stage scores minus the hint penalty (``scoring`` in
+  ``prompts/rubric.yaml``: 0.1 per hint, at most 0.5).
   Level: ≥ 3.25 strong hire, ≥ 2.5 lean hire, ≥ 1.75 lean no hire, else no hire; a stage
   scored 1 caps the level at lean hire.
 - Cross-stage criteria: structure and trade-offs average the per-stage judgments; driving
@@ -17,17 +18,18 @@ The report of an ended session is saved in the store and reused (``regrade=True`
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
-from interviewer.flow import STAGE_IDS, load_flow
+from interviewer.grading.feedback import USE_SERVICES
 from interviewer.grading.grades import SCORE_LABELS, CriterionScore, SourceRef
+from interviewer.knowledge.search import diversify
 from interviewer.report.parts import cross_stage, overall, stage_texts
-from interviewer.config.settings import Settings
 
-HINT_COST = 0.1
-MAX_HINT_COST = 0.5
+if TYPE_CHECKING:
+    from interviewer.services import Services
+
 MAX_STUDY = 6
 STUDY_PER_FILE = 2
 
@@ -35,8 +37,6 @@ STUDY_PER_FILE = 2
 def spread(refs: list, per_file: int) -> list:
     """``refs`` in order, except that at most ``per_file`` sections of one guide come ahead of
     other guides' sections (the rest follow, in order)."""
-    from interviewer.knowledge.search import diversify
-
     order = diversify([(str(i), -float(i)) for i in range(len(refs))],
                       lambda i: refs[int(i)].source, per_source=per_file)
     return [refs[int(i)] for i, _ in order]
@@ -79,6 +79,7 @@ class Report(BaseModel):
     study_next: list[SourceRef]
     duration_minutes: float
     status: str = "ended"
+    hint_note: str = ""                 # how hints count, worded from the rubric's scoring
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -95,6 +96,7 @@ class Report(BaseModel):
             "study_next": [s.to_json() for s in self.study_next],
             "duration_minutes": self.duration_minutes,
             "status": self.status,
+            "hint_note": self.hint_note,
         }
 
     @classmethod
@@ -102,32 +104,17 @@ class Report(BaseModel):
         return cls.model_validate(data)
 
 
-def _grade_stage(settings: Settings, stage_id: str, name: str, text: str, reached: bool, problem,
-                 knowledge, hints: int, credited: list[str] | None = None) -> StageReport:
-    if not reached or not text.strip():
-        note = "stage not reached" if not reached else "no answer given in this stage"
-        return StageReport(id=stage_id, name=name, score=1, reached=reached, note=note, hints_used=hints,
-                           improvements=[f"{name}: {note}; manage time so every stage gets an answer."])
-    from interviewer.grading.feedback import grade_answer
+class Reports:
+    """End-of-interview reports (``services.reports``): built from the session in the store,
+    each stage graded by the same feedback service as a written answer."""
 
-    g = grade_answer(settings, stage=stage_id, text=text, problem=problem, knowledge=knowledge,
-                     credited=credited or ())
-    evidence: list[str] = []
-    for c in g.criteria:
-        evidence += [q for q in c.evidence if q not in evidence]
-    return StageReport(id=stage_id, name=name, score=g.score, criteria=g.criteria, evidence=evidence[:6],
-                       strengths=g.strengths, improvements=g.improvements, sources=g.sources,
-                       grader=g.grader, hints_used=hints, notices=g.notices)
+    def __init__(self, services: "Services"):
+        self.services = services
 
-
-def build_report(settings: Settings, session_id: str, knowledge: Any = None, regrade: bool = False,
-                 store: Any = None) -> Report:
-    """The report of ``session_id`` ('latest' or an id prefix works too)."""
-    from interviewer.storage.sessions import open_store
-
-    own_store = store is None
-    store = store or open_store(settings)
-    try:
+    def build(self, session_id: str, regrade: bool = False, knowledge: Any = USE_SERVICES) -> Report:
+        """The report of ``session_id`` ('latest' or an id prefix works too). An ended session's
+        report is saved and reused; ``regrade=True`` rebuilds it."""
+        store = self.services.store
         sid = store.resolve(session_id)
         state = store.load_state(sid)
         if not regrade and state.status == "ended":
@@ -137,66 +124,79 @@ def build_report(settings: Settings, session_id: str, knowledge: Any = None, reg
                     return Report.from_json(saved)
                 except Exception:  # an older or damaged report is rebuilt
                     pass
-        turns = store.turns(sid)
-        report = _build(settings, state, turns, knowledge)
+        report = self._build(state, store.turns(sid), knowledge)
         if state.status == "ended":
             store.save_report(sid, report.to_json())
         return report
-    finally:
-        if own_store:
-            store.close()
 
+    def _grade_stage(self, stage_id: str, name: str, text: str, reached: bool, problem,
+                     knowledge, hints: int, credited: list[str] | None = None) -> StageReport:
+        if not reached or not text.strip():
+            note = "stage not reached" if not reached else "no answer given in this stage"
+            return StageReport(id=stage_id, name=name, score=1, reached=reached, note=note, hints_used=hints,
+                               improvements=[f"{name}: {note}; manage time so every stage gets an answer."])
+        g = self.services.feedback.grade(stage=stage_id, text=text, problem=problem, knowledge=knowledge,
+                                         credited=credited or ())
+        evidence: list[str] = []
+        for c in g.criteria:
+            evidence += [q for q in c.evidence if q not in evidence]
+        return StageReport(id=stage_id, name=name, score=g.score, criteria=g.criteria, evidence=evidence[:6],
+                           strengths=g.strengths, improvements=g.improvements, sources=g.sources,
+                           grader=g.grader, hints_used=hints, notices=g.notices)
 
-def _build(settings: Settings, state, turns, knowledge) -> Report:
-    flow = load_flow(settings.prompts_dir)
-    problem = state.problem
-    texts = stage_texts(turns, state.early)
-    hints_by_stage = {s: sum(1 for h in state.hints if h.stage == s) for s in STAGE_IDS}
-    stages = [
-        _grade_stage(settings, s.id, s.name, texts.get(s.id, ""), s.id in state.stages_visited, problem,
-                     knowledge, hints_by_stage[s.id], state.covered.get(s.id))
-        for s in flow.stages
-    ]
-    hint_cost = min(MAX_HINT_COST, HINT_COST * state.hints_used)
-    facts_revealed = []
-    for fid in state.facts_revealed:
-        try:
-            f = problem.fact(fid)
-        except KeyError:
-            continue
-        facts_revealed.append({"id": f.id, "topic": f.topic, "answer": " ".join(f.answer.split())})
-    facts_missed = [f.topic for f in problem.facts if f.id not in state.facts_revealed]
-    questions = [t.text for t in turns if t.role == "candidate" and t.kind == "question"]
-    probes = sum(len(v) for v in state.probes.values())
-    cross = cross_stage(settings, stages, questions, len(facts_revealed), len(problem.facts),
-                        len(state.stages_visited), state.hints_used, probes)
-    study: list[SourceRef] = []
-    for s in sorted(stages, key=lambda s: s.score):
-        for src in s.sources:
-            if all((src.source, src.heading) != (x.source, x.heading) for x in study):
-                study.append(src)
-    for h in state.hints:
-        for src in h.sources:
-            ref = SourceRef(source=src.get("source", ""), heading=src.get("heading", ""))
-            if ref.source and all((ref.source, ref.heading) != (x.source, x.heading) for x in study):
-                study.append(ref)
-    study = spread(study, STUDY_PER_FILE)
-    return Report(
-        session_id=state.session_id,
-        problem={"id": problem.id, "title": problem.title},
-        stages=stages,
-        overall=overall(stages, hint_cost, state.hints_used, len(facts_revealed), len(problem.facts)),
-        cross_stage=cross,
-        facts_revealed=facts_revealed,
-        facts_missed=facts_missed,
-        hints_used=state.hints_used,
-        hints=[{"stage": h.stage, "topic": h.topic, "sources": list(h.sources)} for h in state.hints],
-        transcript=[{"role": t.role, "text": t.text, "stage": t.stage} for t in turns
-                    if t.role in ("candidate", "interviewer")],
-        study_next=study[:MAX_STUDY],
-        duration_minutes=round(state.elapsed() / 60, 1),
-        status=state.status,
-    )
+    def _build(self, state, turns, knowledge) -> Report:
+        """Grades every stage of the flow, then the overall level, cross-stage criteria, facts,
+        hints and what to study next (one pass over the session; long but flat)."""
+        flow, rubric = self.services.flow, self.services.rubric
+        problem = state.problem
+        texts = stage_texts(turns, state.early)
+        hints_by_stage = {s: sum(1 for h in state.hints if h.stage == s) for s in flow.stage_ids}
+        stages = [
+            self._grade_stage(s.id, s.name, texts.get(s.id, ""), s.id in state.stages_visited, problem,
+                              knowledge, hints_by_stage[s.id], state.covered.get(s.id))
+            for s in flow.stages
+        ]
+        hint_cost = rubric.scoring.hint_penalty(state.hints_used)
+        facts_revealed = []
+        for fid in state.facts_revealed:
+            try:
+                f = problem.fact(fid)
+            except KeyError:
+                continue
+            facts_revealed.append({"id": f.id, "topic": f.topic, "answer": " ".join(f.answer.split())})
+        facts_missed = [f.topic for f in problem.facts if f.id not in state.facts_revealed]
+        questions = [t.text for t in turns if t.role == "candidate" and t.kind == "question"]
+        probes = sum(len(v) for v in state.probes.values())
+        cross = cross_stage(rubric, flow, stages, questions, len(facts_revealed), len(problem.facts),
+                            len(state.stages_visited), state.hints_used, probes)
+        study: list[SourceRef] = []
+        for s in sorted(stages, key=lambda s: s.score):
+            for src in s.sources:
+                if all((src.source, src.heading) != (x.source, x.heading) for x in study):
+                    study.append(src)
+        for h in state.hints:
+            for src in h.sources:
+                ref = SourceRef(source=src.get("source", ""), heading=src.get("heading", ""))
+                if ref.source and all((ref.source, ref.heading) != (x.source, x.heading) for x in study):
+                    study.append(ref)
+        study = spread(study, STUDY_PER_FILE)
+        return Report(
+            session_id=state.session_id,
+            problem={"id": problem.id, "title": problem.title},
+            stages=stages,
+            overall=overall(stages, hint_cost, state.hints_used, len(facts_revealed), len(problem.facts)),
+            cross_stage=cross,
+            facts_revealed=facts_revealed,
+            facts_missed=facts_missed,
+            hints_used=state.hints_used,
+            hints=[{"stage": h.stage, "topic": h.topic, "sources": list(h.sources)} for h in state.hints],
+            transcript=[{"role": t.role, "text": t.text, "stage": t.stage} for t in turns
+                        if t.role in ("candidate", "interviewer")],
+            study_next=study[:MAX_STUDY],
+            duration_minutes=round(state.elapsed() / 60, 1),
+            status=state.status,
+            hint_note=rubric.scoring.note(),
+        )
 
 
 def render_markdown(report: Report) -> str:
@@ -205,4 +205,4 @@ def render_markdown(report: Report) -> str:
     return report_markdown(report)
 
 
-__all__ = ["Report", "StageReport", "build_report", "render_markdown", "SCORE_LABELS"]
+__all__ = ["Report", "Reports", "StageReport", "render_markdown", "SCORE_LABELS"]

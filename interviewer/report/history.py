@@ -7,7 +7,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from interviewer.flow import STAGE_IDS
 
 
 @dataclass
@@ -64,8 +63,7 @@ def stage_scores_over_time(items: list[SessionScores]) -> list[dict[str, Any]]:
     """Long-format rows (oldest first) for a chart: one row per (session, stage) with a score."""
     rows = []
     for item in sorted(items, key=lambda i: i.started_at):
-        for stage in STAGE_IDS:
-            score = item.stages.get(stage)
+        for stage, score in item.stages.items():      # the report's stages, in flow order
             if score is not None:
                 rows.append({"session": item.id, "started": item.started, "started_at": item.started_at,
                              "stage": stage, "score": score})

@@ -48,7 +48,8 @@ def report_markdown(report) -> str:
             cites = "; ".join(f"{x.get('source', '')} › {x.get('heading', '')}" for x in h.get("sources", []))
             about = f" on: {h['topic']}" if h.get("topic") else ""
             lines.append(f"- [{h['stage']}]{about}" + (f" (sources: {cites})" if cites else ""))
-        lines.append("- Each hint costs 0.1 of the overall score (at most 0.5).")
+        if report.hint_note:
+            lines.append(f"- {report.hint_note}")
     else:
         lines.append("- none")
     lines += ["", "## Study next", ""]

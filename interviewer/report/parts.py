@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from interviewer.grading.grades import CriterionScore
-from interviewer.grading.rubric import load_rubric
 
 # Candidate turn kinds that count as an answer in a stage. In the problem stage asking
 # clarifying questions is the task, so questions count there too.
@@ -78,9 +77,9 @@ def _avg_criterion(stages, cid: str) -> tuple[int, list[str]]:
     return max(1, min(4, int(sum(vals) / len(vals) + 0.5))), quotes[:2]
 
 
-def cross_stage(settings, stages, questions: list[str], facts: int, total_facts: int,
+def cross_stage(rubric, flow, stages, questions: list[str], facts: int, total_facts: int,
                 visited: int, hints: int, probes: int) -> list[CriterionScore]:
-    rubric = load_rubric(settings.prompts_dir)
+    n_stages = len(flow.stages)
     out: list[CriterionScore] = []
     for cid in ("structure-communication", "trade-offs"):
         c = rubric.cross(cid)
@@ -90,12 +89,12 @@ def cross_stage(settings, stages, questions: list[str], facts: int, total_facts:
                                   rationale=c.anchor(score).text))
     # driving: 1 + 2 × share of stages reached, +1 without hints (+0.5 with one or two), − probes/8
     c = rubric.cross("driving-the-interview")
-    value = 1 + 2 * visited / 6 + (1.0 if hints == 0 else 0.5 if hints <= 2 else 0.0) - min(1.0, probes / 8)
+    value = 1 + 2 * visited / n_stages + (1.0 if hints == 0 else 0.5 if hints <= 2 else 0.0) - min(1.0, probes / 8)
     score = max(1, min(4, int(value + 0.5)))
     out.append(CriterionScore(
         id=c.id, name=c.name, score=score, evidence=[],
         missing=[] if score >= 3 else [c.anchor(3).text],
-        rationale=f"{c.anchor(score).text} Reached {visited}/6 stages, {hints} hint(s), {probes} probe(s)."))
+        rationale=f"{c.anchor(score).text} Reached {visited}/{n_stages} stages, {hints} hint(s), {probes} probe(s)."))
     # clarifying: share of the problem's facts drawn out (custom questions have none: judged on asking)
     c = rubric.cross("clarifying-questions")
     if total_facts:

@@ -23,7 +23,7 @@ from interviewer.llm.errors import LLMUnavailable
 from interviewer.llm.chat import build_chat_model
 from interviewer.llm.tokens import count_message_tokens
 from interviewer.llm.retry import RetryPolicy, stream_with_retry
-from interviewer.engine.moves import Move, Turn, VoiceContext
+from interviewer.engine.moves import Move, Turn, VoiceContext, template_key
 from interviewer.llm.prompting import as_data, load_prompt
 from interviewer.config.settings import Settings
 from interviewer.textutil import normalize_ws, truncate_words
@@ -110,6 +110,8 @@ class LLMVoice:
                 values = {"fact": _cut(move.fact.answer, FACT_WORDS * 2)}
         elif kind == "probe":
             values = {"probe": move.probe or ""}
+        elif kind == "challenge":
+            values = {"said": as_data(move.detail or ""), "probe": move.probe or ""}
         elif kind == "assume" and move.reason == "statement":
             values = {"option": move.detail or ""}
         elif kind == "advance":
@@ -117,9 +119,7 @@ class LLMVoice:
         elif kind == "hint":
             items = [f"[{h.citation}] {_cut(h.text, SOURCE_WORDS)}" for h in move.sources[:MAX_SOURCES]]
             values = {"sources": "\n".join(items) or "no passages found"}
-        key = f"{kind}.{move.reason}" if move.reason else kind
-        if key not in self.prompt.fragments:
-            key = kind
+        key = template_key(kind, move.reason, self.prompt.fragments)
         return self.prompt.render_fragment(key, **values)
 
     def _split_turns(self, turns: list[Turn]) -> tuple[list[Turn], str]:

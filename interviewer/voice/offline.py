@@ -12,13 +12,13 @@ import string
 import zlib
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator, get_args
+from typing import Iterator
 
 from pydantic import BaseModel, Field, model_validator
 
 from interviewer.config.datafiles import load_yaml_model
-from interviewer.flow import STAGE_IDS, load_flow
-from interviewer.engine.moves import Move, MoveKind, VoiceContext
+from interviewer.flow import load_flow
+from interviewer.engine.moves import Move, VoiceContext, template_key, template_key_errors
 from interviewer.textutil import normalize_ws, truncate_words
 
 COMMON_VARS = {"stage_name", "problem_title"}
@@ -27,12 +27,12 @@ KIND_VARS: dict[str, set[str]] = {
     "answer_fact": {"fact", "topic"},
     "assume": {"option"},
     "probe": {"probe"},
-    "acknowledge": set(),
+    "challenge": {"said", "probe"},
     "advance": {"next_stage_name", "opening"},
     "hint": {"guidance", "citations"},
     "redirect": {"question"},
     "refuse": {"question"},
-    "end": {"stages_done"},
+    "end": {"stages_done", "stage_count"},
 }
 HINT_ITEM_VARS = {"excerpt", "citation"}
 HINT_EXCERPT_WORDS = 40
@@ -57,14 +57,11 @@ class VoiceTemplates(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> "VoiceTemplates":
-        kinds = set(get_args(MoveKind))
-        missing = kinds - set(self.templates)
-        if missing:
-            raise ValueError(f"missing templates for move kinds {sorted(missing)}")
+        errors = template_key_errors(self.templates)
+        if errors:
+            raise ValueError("; ".join(errors))
         for key, variants in self.templates.items():
             kind = key.split(".", 1)[0]
-            if kind not in kinds:
-                raise ValueError(f"'{key}': unknown move kind '{kind}' (kinds: {', '.join(sorted(kinds))})")
             minimum = 2 if "." not in key else 1
             if len(variants) < minimum:
                 raise ValueError(f"'{key}' needs at least {minimum} variants")
@@ -80,10 +77,7 @@ class VoiceTemplates(BaseModel):
         return self
 
     def variants(self, kind: str, reason: str | None) -> tuple[str, list[str]]:
-        if reason and f"{kind}.{reason}" in self.templates:
-            key = f"{kind}.{reason}"
-        else:
-            key = kind
+        key = template_key(kind, reason, self.templates)
         return key, self.templates[key]
 
 
@@ -133,8 +127,8 @@ class OfflineVoice:
         values = {"stage_name": ctx.stage_name, "problem_title": ctx.problem_title,
                   "statement": ctx.problem_statement, "opening": move.opening or "",
                   "question": move.opening or "", "fact": "", "topic": "", "probe": move.probe or "",
-                  "next_stage_name": "", "guidance": "", "citations": "", "stages_done": "",
-                  "option": move.detail or ""}
+                  "next_stage_name": "", "guidance": "", "citations": "", "stages_done": "", "stage_count": "",
+                  "option": move.detail or "", "said": move.detail or ""}
         if move.fact is not None:
             values["fact"] = move.fact.answer.strip()
             values["topic"] = move.fact.topic.strip().rstrip(".").lower()
@@ -149,7 +143,8 @@ class OfflineVoice:
             values["guidance"] = "\n".join(items)
             values["citations"] = "; ".join(dict.fromkeys(cites))
         if move.kind == "end":
-            values["stages_done"] = str(STAGE_IDS.index(ctx.stage) + 1) if ctx.stage in STAGE_IDS else "0"
+            values["stages_done"] = str(load_flow(self.prompts_dir).position(ctx.stage))
+            values["stage_count"] = str(len(load_flow(self.prompts_dir).stages))
         return values
 
     def _stage_name(self, stage_id: str) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from interviewer.grading.answer_input import ANSWER_SUFFIXES
+from interviewer.grading.answer_input import ANSWER_SUFFIXES, EMPTY_ANSWER, answer_text
+from interviewer.problems import Problem
 from ui import components, reportview, resources
 
 st.title("Feedback on an answer", anchor=False)
@@ -16,8 +17,6 @@ UPLOAD_ERROR = "feedback_upload_error"
 
 def _load_upload() -> None:
     """Put an uploaded file's text in the answer box (the box stays the one source of truth)."""
-    from interviewer.grading.answer_input import answer_text
-
     st.session_state[UPLOAD_ERROR] = None
     upload = st.session_state.get("feedback_file")
     if upload is None:
@@ -55,18 +54,14 @@ with components.user_errors("Loading the question bank"):
 
 if go:
     if not answer.strip():
-        st.warning("The answer is empty: write or paste the answer you would give.", icon=":material/edit:")
+        st.warning(EMPTY_ANSWER[0].upper() + EMPTY_ANSWER[1:] + ".", icon=":material/edit:")
     elif source == "own" and not question.strip():
         st.warning("Type the question the answer is for (or pick one from the question bank).",
                    icon=":material/edit:")
     else:
         with components.user_errors("Scoring"):
-            from interviewer.grading.feedback import grade_answer
-            from interviewer.problems import Problem
-
             problem = resources.bank(settings).get(problem_id) if source == "bank" else Problem.from_question(question)
             with st.spinner("Scoring against the rubric…"):
-                grade = grade_answer(settings, stage=stage, text=answer, problem=problem,
-                                     knowledge=resources.knowledge(settings))
+                grade = resources.services(settings).feedback.grade(stage=stage, text=answer, problem=problem)
             st.subheader(f"{stage_names[stage]} · {problem.title}", anchor=False)
             reportview.score_card(grade.to_json(), list(grade.notices))

@@ -1,0 +1,130 @@
+"""Pair features: how one candidate text relates to one key point.
+
+Shared by fitting and hearing, so the model sees at run time exactly what it was fitted on.
+For a text split into units (sentences and clauses) and a list of key points:
+
+- ``cue_max`` / ``cue_top3``: cosine of the best unit to the point's definition and cues;
+- ``ex_max``: cosine of the best unit to labelled utterances that cover the point (exemplars);
+- ``head``: the point's own classifier on the unit embedding (points with labelled data);
+- ``margin``: how far the point's cue match is ahead of the best other candidate point;
+- ``has_head``: whether the point has labelled data (a problem's own points do not);
+- ``words``: the length of the evidence unit (log);
+- ``in_stage``: whether the point belongs to the stage being discussed (a point of another
+  stage needs more evidence: candidates mostly talk about the stage at hand);
+- ``concept``: whether a unit names one of the point's lexical concepts (``prompts/concepts.yaml``:
+  units, metric and technique names).
+
+Each feature is the maximum over units; the evidence is the unit that best supports the point.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+N_FEATURES = 9
+FEATURE_NAMES = ("cue_max", "cue_top3", "ex_max", "head", "margin", "has_head", "words", "in_stage",
+                 "concept")
+
+
+@dataclass
+class PointTargets:
+    """The vectors a point is matched against (built once per point set, cached)."""
+
+    ids: list[str]
+    cue_vecs: np.ndarray            # all targets stacked
+    cue_owner: np.ndarray           # target row -> point index
+    head_w: np.ndarray              # (points, dim); zero rows for points without a head
+    head_b: np.ndarray              # (points,)
+    has_head: np.ndarray            # (points,) 0/1
+    ex_vecs: np.ndarray             # exemplar utterance vectors
+    ex_owner: np.ndarray            # exemplar row -> point index (-1: none)
+    ex_group: np.ndarray            # exemplar row -> group id (for leave-group-out when fitting)
+    concepts: list = field(default_factory=list)   # per point: compiled patterns (may be empty)
+
+
+def expand(feats: np.ndarray) -> np.ndarray:
+    """The features and their pairwise products (the topic model is linear in these)."""
+    n = feats.shape[1]
+    prods = [feats[:, i] * feats[:, j] for i in range(n) for j in range(i, n)]
+    return np.concatenate([feats, np.stack(prods, axis=1)], axis=1)
+
+
+def _segment_max(sims: np.ndarray, owner: np.ndarray, n_points: int, top: int = 1) -> np.ndarray:
+    """(units, targets) similarities → (units, points): the max (or top-k mean) per owner."""
+    out = np.zeros((sims.shape[0], n_points), dtype=np.float32)
+    for j in range(n_points):
+        cols = sims[:, owner == j]
+        if cols.shape[1] == 0:
+            continue
+        if top == 1 or cols.shape[1] <= top:
+            out[:, j] = cols.max(axis=1) if top == 1 else cols.mean(axis=1)
+        else:
+            out[:, j] = np.sort(cols, axis=1)[:, -top:].mean(axis=1)
+    return out
+
+
+def unit_scores(units: np.ndarray, t: PointTargets, exclude_group: int | None = None) -> dict[str, np.ndarray]:
+    """Per unit and point, the raw scores (each (units, points))."""
+    n = len(t.ids)
+    cue = units @ t.cue_vecs.T
+    scores = {"cue_max": _segment_max(cue, t.cue_owner, n), "cue_top3": _segment_max(cue, t.cue_owner, n, top=3)}
+    if len(t.ex_vecs):
+        ex = units @ t.ex_vecs.T
+        if exclude_group is not None:
+            ex[:, t.ex_group == exclude_group] = -1.0
+        scores["ex_max"] = np.maximum(_segment_max(ex, t.ex_owner, n), 0.0)
+    else:
+        scores["ex_max"] = np.zeros((len(units), n), dtype=np.float32)
+    logits = units @ t.head_w.T + t.head_b
+    scores["head"] = (1.0 / (1.0 + np.exp(-logits))) * t.has_head
+    return scores
+
+
+def concept_hits(texts: list[str], t: PointTargets) -> np.ndarray:
+    """(points,) 1 where some text names one of the point's concepts."""
+    out = np.zeros(len(t.ids), dtype=np.float32)
+    low = [x.lower() for x in texts]
+    for j, pats in enumerate(t.concepts):
+        if any(p.search(x) for p in pats for x in low):
+            out[j] = 1.0
+    return out
+
+
+def compile_concepts(patterns: list[str]) -> list[re.Pattern]:
+    return [re.compile(p, re.IGNORECASE) for p in patterns]
+
+
+def pair_features(units: np.ndarray, unit_words: list[int], t: PointTargets, in_stage: np.ndarray,
+                  exclude_group: int | None = None, heads: np.ndarray | None = None,
+                  unit_texts: list[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(features (points, N_FEATURES), evidence unit index per point).
+
+    ``heads``: per-unit head probabilities computed elsewhere (cross-validated when fitting)."""
+    s = unit_scores(units, t, exclude_group)
+    if heads is not None:
+        s["head"] = heads * t.has_head
+    # an unseen point (no head, no exemplars) leans on its cues alone
+    ex = np.where(t.has_head > 0, s["ex_max"], s["cue_max"])
+    support = s["cue_max"] + ex + s["head"]
+    best_unit = support.argmax(axis=0)
+    n = len(t.ids)
+    cue_best = s["cue_max"].max(axis=0)
+    order = np.sort(cue_best)
+    second = order[-2] if n > 1 else 0.0
+    feats = np.zeros((n, N_FEATURES), dtype=np.float32)
+    feats[:, 0] = cue_best
+    feats[:, 1] = s["cue_top3"].max(axis=0)
+    feats[:, 2] = ex.max(axis=0)
+    feats[:, 3] = s["head"].max(axis=0)
+    top = order[-1]
+    feats[:, 4] = np.where(cue_best >= top, cue_best - second, cue_best - top)
+    feats[:, 5] = t.has_head
+    words = np.asarray(unit_words, dtype=np.float32)
+    feats[:, 6] = np.log1p(words[best_unit])
+    feats[:, 7] = in_stage
+    if unit_texts is not None and t.concepts:
+        feats[:, 8] = concept_hits(unit_texts, t)
+    return feats, best_unit
