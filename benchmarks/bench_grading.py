@@ -9,6 +9,12 @@
   included; the guides' index already built, as after first use), target <= 6 s; warm =
   in-process `grade_answer` on 300-word answers whose every sentence is new to the
   embedding cache (model loaded, one inference thread), target <= 200 ms.
+- LLM grader paths: ``grade_answer`` against the fake OpenAI-compatible server of
+  tests/fake_openai_server.py in each of its modes (OpenAI-like, schema filled exactly as
+  constrained decoding does, JSON in ```json fences in prose, HTTP 400 to response_format,
+  neither response_format nor tools) and two failing ones (HTTP 500, hung): which path graded
+  (``grader_via``), whether the grade was the LLM's or the announced offline fallback, the
+  requests made and the wall time (1 s request timeout, 2 retries).
 """
 
 from __future__ import annotations
@@ -119,6 +125,60 @@ def _warm(home: Path, text: str, runs: int) -> dict:
             "warm_target_ms": 200}
 
 
+LLM_MODES = ("openai", "schema-exact", "fenced-prose", "no-response-format", "no-structured-output",
+             "down-500", "down-hang")
+
+
+def llm_paths(timeout: float = 1.0) -> dict:
+    """Per server mode: "<path> · LLM grade | offline fallback · N request(s) · S s"."""
+    sys.path.insert(0, str(REPO / "tests"))
+    from fake_openai_server import FakeOpenAIServer
+    from fake_server_parts import grade_from_prompt
+
+    from interviewer.config.settings import get_settings, reset_settings_cache
+    from interviewer.embedding.local import get_embedder
+    from interviewer.grading.feedback import grade_answer
+    from interviewer.problems import load_bank
+
+    text = _answer_300()
+    out: dict[str, str] = {}
+    names = ("INTERVIEWER_HOME", "INTERVIEWER_MODEL", "INTERVIEWER_BASE_URL", "INTERVIEWER_API_KEY",
+             "INTERVIEWER_REQUEST_TIMEOUT", "INTERVIEWER_MAX_RETRIES")
+    saved = {k: os.environ.get(k) for k in names}
+    with tempfile.TemporaryDirectory(prefix="bench-llm-paths-") as tmp, \
+            FakeOpenAIServer(hang_seconds=2 * timeout + 1) as server:
+        # the grader's retry policy reads the process settings, so configure through the environment
+        os.environ.update(INTERVIEWER_HOME=tmp, INTERVIEWER_MODEL="openai:fake-model",
+                          INTERVIEWER_BASE_URL=server.base_url, INTERVIEWER_API_KEY="sk-bench-0000000000000000",
+                          INTERVIEWER_REQUEST_TIMEOUT=str(timeout), INTERVIEWER_MAX_RETRIES="2")
+        reset_settings_cache()
+        try:
+            settings = get_settings()
+            embedder, problem = get_embedder(settings), load_bank(settings).get("linkedin-feed")
+            grade_answer(settings, stage="metrics", text=text, problem=problem, embedder=embedder)   # warm-up
+            for mode in LLM_MODES:
+                server.clear()
+                server.set_mode("openai" if mode.startswith("down") else mode)
+                server.structured = grade_from_prompt
+                if mode.startswith("down"):
+                    server.fail("500" if mode == "down-500" else "hang", times=20)
+                t0 = time.perf_counter()
+                g = grade_answer(settings, stage="metrics", text=text, problem=problem, embedder=embedder)
+                seconds = time.perf_counter() - t0
+                verdict = "LLM grade" if g.grader.startswith("llm:") else "offline fallback"
+                n = len(server.chat_requests())
+                out[f"llm_path[{mode}]"] = (f"{g.grader_via or '-'} · {verdict} · {n} request{'s' if n != 1 else ''}"
+                                            f" · {seconds:.2f} s")
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+            reset_settings_cache()
+    return out
+
+
 def run(args) -> dict:
     quick = bool(getattr(args, "quick", False))
     rows, figures = _calibration()
@@ -130,5 +190,6 @@ def run(args) -> dict:
         answer.write_text(text)
         figures.update(_cold(home, answer, runs=1 if quick else 3))
         figures.update(_warm(home, text, runs=5 if quick else 20))
+    figures.update(llm_paths())
     figures["load_average_1m"] = round(os.getloadavg()[0], 2)
     return {"headers": ["split", "n", "spearman", "exact", "adjacent"], "table": rows, "figures": figures}

@@ -3,9 +3,16 @@
 Speaks ``GET /v1/models`` and ``POST /v1/chat/completions`` (plain, streaming SSE, tool calls,
 ``response_format`` json_schema). Faults are queued per request: ``server.fail("500")``,
 ``server.fail("429", retry_after=1)``, ``server.fail("hang")``, ``server.fail("malformed")``,
-``server.fail("prose")``, ``server.fail("refusal")``, ``server.fail("ok")`` (served normally), ``server.fail("drop")`` (stream cut
-after a few chunks), ``server.fail("bad_json_body")`` (HTTP 200 with a body that is not JSON).
+``server.fail("prose")``, ``server.fail("refusal")``, ``server.fail("ok")`` (served normally),
+``server.fail("drop")`` (stream cut after a few chunks), ``server.fail("bad_json_body")`` (HTTP
+200 with a body that is not JSON).
 Every request is recorded with its headers and body.
+
+Server behaviours (``server.set_mode(name)``, names in ``MODES``; or the flags directly):
+``schema_exact`` fills the request's JSON schema (response_format or the tool's parameters)
+with exactly its required properties, as constrained decoding does; ``fenced`` ignores
+response_format and tools and answers prose around a ```json block; ``reject_response_format``
+and ``reject_tools`` answer HTTP 400 to requests that carry them.
 """
 
 from __future__ import annotations
@@ -18,6 +25,10 @@ from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
+
+from fake_server_parts import MODE_FLAGS, MODES, answer_quote, fill_schema, request_schema  # noqa: F401
+from fake_server_parts import chunk as _chunk
+from fake_server_parts import completion as _completion
 
 Responder = Callable[[dict], Any]
 
@@ -66,6 +77,9 @@ class FakeOpenAIServer:
         self.structured: Responder | None = None          # dict for json_schema / tool calls
         self.models = ["fake-model", "fake-grader"]
         self.reject_response_format = False   # answer 400 to json_schema, like servers without it
+        self.reject_tools = False             # answer 400 to tools, like servers without tool calling
+        self.schema_exact = False             # fill the request's schema exactly (constrained decoding)
+        self.fenced = False                   # ignore response_format/tools; prose + ```json block
         self._release = threading.Event()
         self._lock = threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
@@ -75,6 +89,12 @@ class FakeOpenAIServer:
     def fail(self, kind: str, times: int = 1, retry_after: float | None = None) -> None:
         for _ in range(times):
             self.faults.append(Fault(kind, retry_after))
+
+    def set_mode(self, name: str) -> None:
+        """One of ``MODES`` (the other behaviour flags are switched off)."""
+        flags = MODES[name]
+        for flag in MODE_FLAGS:
+            setattr(self, flag, flags.get(flag, False))
 
     def clear(self) -> None:
         with self._lock:
@@ -122,24 +142,6 @@ class FakeOpenAIServer:
     def _record(self, rec: Recorded) -> None:
         with self._lock:
             self.requests.append(rec)
-
-
-def _completion(model: str, message: dict, finish: str = "stop", prompt_tokens: int = 0) -> dict:
-    completion_tokens = len(str(message.get("content") or "").split())
-    return {
-        "id": f"chatcmpl-{uuid.uuid4().hex[:12]}",
-        "object": "chat.completion",
-        "created": int(time.time()),
-        "model": model,
-        "choices": [{"index": 0, "message": message, "finish_reason": finish, "logprobs": None}],
-        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-                  "total_tokens": prompt_tokens + completion_tokens},
-    }
-
-
-def _chunk(cid: str, model: str, delta: dict, finish: str | None = None) -> dict:
-    return {"id": cid, "object": "chat.completion.chunk", "created": int(time.time()), "model": model,
-            "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}]}
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -203,6 +205,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if self.owner.reject_response_format and body.get("response_format"):
             return self._error(400, "response_format is not supported by this server")
+        if self.owner.reject_tools and body.get("tools"):
+            return self._error(400, "tools are not supported by this server")
         if self.owner.latency:
             time.sleep(self.owner.latency)
         if body.get("stream"):
@@ -240,8 +244,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     # ---- responses -----------------------------------------------------------
     def _structured_payload(self, body: dict) -> Any:
+        schema = request_schema(body)
+        if self.owner.schema_exact and schema is not None:
+            return fill_schema(schema, quote=answer_quote(body))
         if self.owner.structured is None:
-            return {}
+            return fill_schema(schema, quote=answer_quote(body)) if self.owner.fenced and schema else {}
         return self.owner.structured(body)
 
     def _complete(self, body: dict, fault: Fault | None) -> None:
@@ -257,6 +264,11 @@ class _Handler(BaseHTTPRequestHandler):
         if kind == "malformed":
             msg = {"role": "assistant", "content": '{"criteria": [{"id": "x", "score": '}
             return self._send_json(200, _completion(model, msg, prompt_tokens=prompt_tokens))
+        if self.owner.fenced:
+            payload = json.dumps(self._structured_payload(body), indent=2)
+            text = f"Here is my assessment.\n\n```json\n{payload}\n```\n\nEach score follows the rubric's anchors."
+            return self._send_json(200, _completion(model, {"role": "assistant", "content": text},
+                                                    prompt_tokens=prompt_tokens))
         tools = body.get("tools") or []
         response_format = body.get("response_format") or {}
         if response_format.get("type") == "json_schema":

@@ -6,14 +6,17 @@ Import fixtures into a test module with ``from llm_fakes import fake_server, ser
 from __future__ import annotations
 
 import itertools
-from typing import Any, Callable
+import json
+from typing import Any
 
 import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import RunnableLambda
 
 from fake_openai_server import FakeOpenAIServer
+from fake_server_parts import MODE_FLAGS, grade_from_prompt  # noqa: F401  (re-exported)
 
 TEST_KEY = "sk-test-SECRET-0123456789abcdef"
 
@@ -24,11 +27,13 @@ def text_model(*replies: str) -> GenericFakeChatModel:
 
 
 class FakeStructuredChatModel(GenericFakeChatModel):
-    """GenericFakeChatModel plus ``with_structured_output``.
+    """GenericFakeChatModel plus ``with_structured_output`` (any method, include_raw) and plain calls.
 
-    ``outputs`` is consumed one item per structured call: a dict (validated into the schema),
-    ``None``, an exception instance (raised), or a callable ``(messages) -> dict | None``.
-    ``unsupported`` lists methods that raise NotImplementedError, like a model without them.
+    ``outputs`` is consumed one item per call, structured or plain: a dict (the grade the model
+    writes: JSON text, or a tool call's arguments on ``function_calling``), a str (the reply's
+    text, e.g. prose), ``None`` (an empty reply), an exception instance (raised), or a callable
+    ``(messages) -> item``. ``unsupported`` lists methods that raise NotImplementedError, like a
+    model without them. ``calls`` records each call's method ("text" for plain calls).
     """
 
     outputs: list = []
@@ -36,22 +41,37 @@ class FakeStructuredChatModel(GenericFakeChatModel):
     calls: list = []
     temperature: float | None = None
 
-    def with_structured_output(self, schema: Any, *, method: str = "json_schema", **kwargs: Any):
+    def _next(self, method: str, messages: Any) -> Any:
+        self.calls.append({"method": method, "messages": messages, "temperature": self.temperature})
+        if not self.outputs:
+            raise AssertionError("FakeStructuredChatModel ran out of outputs")
+        item = self.outputs.pop(0)
+        if callable(item) and not isinstance(item, dict):
+            item = item(messages)
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    def _generate(self, messages: Any, stop: Any = None, run_manager: Any = None, **kwargs: Any) -> ChatResult:
+        item = self._next("text", messages)
+        text = json.dumps(item) if isinstance(item, dict) else (item or "")
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+    def with_structured_output(self, schema: Any, *, method: str = "json_schema", include_raw: bool = False,
+                               **kwargs: Any):
         if method in self.unsupported:
             raise NotImplementedError(f"{method} not supported")
 
         def run(messages: Any) -> Any:
-            self.calls.append({"method": method, "messages": messages, "temperature": self.temperature})
-            if not self.outputs:
-                raise AssertionError("FakeStructuredChatModel ran out of outputs")
-            item = self.outputs.pop(0)
-            if callable(item) and not isinstance(item, dict):
-                item = item(messages)
-            if isinstance(item, BaseException):
-                raise item
-            if item is None:
-                return None
-            return schema.model_validate(item)
+            item = self._next(method, messages)
+            if isinstance(item, dict) and method == "function_calling":
+                raw = AIMessage(content="", tool_calls=[{"name": "LLMGrade", "args": item, "id": "call_1"}])
+            else:
+                raw = AIMessage(content=json.dumps(item) if isinstance(item, dict) else (item or ""))
+            parsed = item if isinstance(item, dict) else None
+            if isinstance(schema, type) and parsed is not None:
+                parsed = schema.model_validate(parsed)
+            return {"raw": raw, "parsed": parsed, "parsing_error": None} if include_raw else parsed
 
         return RunnableLambda(run)
 
@@ -81,7 +101,8 @@ def server(fake_server, monkeypatch) -> FakeOpenAIServer:
     fake_server.structured = None
     fake_server.latency = 0.0
     fake_server.token_delay = 0.0
-    fake_server.reject_response_format = False
+    for flag in MODE_FLAGS:
+        setattr(fake_server, flag, False)
     monkeypatch.setenv("INTERVIEWER_MODEL", "openai:fake-model")
     monkeypatch.setenv("INTERVIEWER_BASE_URL", fake_server.base_url)
     monkeypatch.setenv("INTERVIEWER_API_KEY", TEST_KEY)
@@ -103,23 +124,6 @@ def fast_retry(**overrides: Any):
     values: dict[str, Any] = {"max_retries": 2, "base_delay": 0.01, "max_delay": 0.05, "timeout": 1.0}
     values.update(overrides)
     return RetryPolicy(**values)
-
-
-Responder = Callable[[dict], Any]
-
-
-def grade_from_prompt(body: dict, score: int = 3) -> dict:
-    """A well-behaved structured grade for whatever stage the grader prompt shows: every criterion
-    id listed in the prompt, each quoting the answer's first sentence verbatim."""
-    import re
-
-    user = "\n".join(str(m.get("content", "")) for m in body.get("messages", []) if m.get("role") == "user")
-    ids = re.findall(r"^- id: ([a-z0-9-]+)", user, flags=re.M)
-    answer = user.split("<candidate_answer>", 1)[-1].split("</candidate_answer>", 1)[0].strip()
-    first = re.split(r"(?<=[.!?])\s", answer, maxsplit=1)[0]
-    quote = " ".join(first.split()[:12])
-    return {"criteria": [{"id": i, "score": score, "quotes": [quote], "missing": [], "rationale": "ok"} for i in ids],
-            "red_flags": [], "strengths": [], "improvements": [{"text": "Add numbers.", "source": "G1"}]}
 
 
 class StubKnowledge:

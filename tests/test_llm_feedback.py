@@ -79,3 +79,36 @@ def test_interview_feedback_and_report_never_write_the_key(server, embedder, int
     assert all(r.header("Authorization") == f"Bearer {TEST_KEY}" for r in server.chat_requests())
     assert files_containing(interviewer_home, TEST_KEY.encode()) == []
     assert files_containing(interviewer_home, TEST_KEY[-12:].encode()) == []
+
+
+@pytest.mark.parametrize("mode, via", [("openai", "schema"), ("schema-exact", "schema"), ("fenced-prose", "text"),
+                                       ("no-response-format", "tools"), ("no-structured-output", "text")])
+def test_feedback_grades_with_the_llm_on_every_server_mode(server, problem, embedder, mode, via):
+    server.set_mode(mode)
+    server.structured = grade_from_prompt
+    grade = _feedback(problem, embedder)
+    assert grade.grader == "llm:openai:fake-model" and grade.grader_via == via
+    assert not any("LLM grader unavailable" in n for n in grade.notices)
+
+
+def test_feedback_json_says_which_path_graded(server, embedder, tmp_path, monkeypatch):
+    import json
+
+    from typer.testing import CliRunner
+
+    from interviewer.cli import app, feedback_cmds
+    from interviewer.embedding import local as embeddings
+
+    monkeypatch.setitem(embeddings._instances, "local", embedder)
+    monkeypatch.setattr(feedback_cmds, "_knowledge", lambda settings: StubKnowledge())
+    server.set_mode("no-response-format")
+    server.structured = grade_from_prompt
+    path = tmp_path / "answer.txt"
+    path.write_text(ANSWER)
+    args = ["feedback", str(path), "--stage", "metrics", "--problem", "linkedin-feed", "--format", "json"]
+    data = json.loads(CliRunner().invoke(app, args).stdout)
+    assert data["grader"] == "llm:openai:fake-model" and data["grader_via"] == "tools"
+    assert list(data) == ["stage", "score", "criteria", "strengths", "improvements", "sources", "grader", "grader_via"]
+    server.fail("500", times=20)
+    data = json.loads(CliRunner().invoke(app, args).stdout)
+    assert data["grader"] == "offline" and "grader_via" not in data

@@ -43,10 +43,10 @@ def _out(offline=3, online=3, costs=2, quotes=None, red_flags=(), improvements=N
                         "error-costs": [Q_COSTS]}
     scores = {"offline-metric-choice": offline, "online-metrics-and-testing": online, "error-costs": costs}
     return {
-        "criteria": [{"id": cid, "score": sc, "quotes": quotes.get(cid, []), "missing": ["calibration"],
-                      "rationale": f"{cid} rationale"} for cid, sc in scores.items()],
+        "criteria": {cid: {"quotes": quotes.get(cid, []), "missing": "calibration",
+                           "rationale": f"{cid} rationale", "score": sc} for cid, sc in scores.items()},
         "red_flags": list(red_flags),
-        "strengths": ["Great answer, 10/10"],
+        "strengths": ["Great answer, 10/10"],          # not in the schema: ignored
         "improvements": improvements if improvements is not None else
         [{"text": "Check calibration of predicted CTR.", "source": "G1"}],
     }
@@ -159,8 +159,10 @@ def test_json_schema_unsupported_falls_back_to_function_calling(stage, problem):
                                  {"criteria": [], "red_flags": [], "strengths": [], "improvements": []}])
 def test_bad_output_is_retried_once_then_succeeds(stage, problem, bad):
     model = structured_model(bad, _out())
-    assert _grade(model, stage, problem).score == 3
-    assert [c["method"] for c in model.calls] == ["json_schema", "function_calling"]
+    g = _grade(model, stage, problem)
+    assert g.score == 3 and g.grader_via == "schema"
+    assert [c["method"] for c in model.calls] == ["json_schema", "json_schema"]   # retried on the same path
+    assert "previous reply could not be used" in prompt_text(model.calls[1]["messages"])
 
 
 def test_bad_output_twice_is_a_grader_error(stage, problem):
@@ -188,3 +190,119 @@ def test_points_the_interview_accepted_reach_the_grader_as_context(stage, proble
     _grade(plain, stage, problem)
     assert "interviewer during the conversation" in prompt_text(plain.calls[0]["messages"])
     assert "(none)" in prompt_text(plain.calls[0]["messages"]).split("Already accepted")[1].split("Guidance")[0]
+
+
+# ---- the schema, the paths, reading replies ----------------------------------------------------
+def _objects(node):
+    if isinstance(node, dict):
+        if node.get("type") == "object":
+            yield node
+        for value in node.values():
+            yield from _objects(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _objects(value)
+
+
+@pytest.mark.parametrize("stage_id", ["problem", "metrics", "requirements", "models", "design", "scale"])
+def test_the_schema_alone_defines_a_complete_grade(stage_id):
+    from fake_server_parts import fill_schema
+
+    from interviewer.grading.llm_schema import BadOutput, grade_schema, validate_grade
+
+    rstage = load_rubric().stage(stage_id)
+    schema = grade_schema(rstage)
+    crit = schema["properties"]["criteria"]
+    assert crit["required"] == [c.id for c in rstage.criteria] == list(crit["properties"])
+    for c in rstage.criteria:
+        one = crit["properties"][c.id]
+        assert {"score", "quotes", "missing"} <= set(one["required"])
+        score = one["properties"]["score"]
+        assert (score["type"], score["minimum"], score["maximum"]) == ("integer", 1, 4)
+        assert one["properties"]["quotes"]["type"] == "array" and one["properties"]["missing"]["type"] == "string"
+    for obj in _objects(schema):           # strict mode: closed objects, every property required
+        assert obj["additionalProperties"] is False and obj["required"] == list(obj["properties"])
+    flags = schema["properties"]["red_flags"]["items"].get("enum", [])
+    assert flags == [f.id for f in rstage.red_flags]
+    exact = fill_schema(schema)            # what constrained decoding can produce at the least
+    assert set(validate_grade(exact, rstage).criteria) == {c.id for c in rstage.criteria}
+    for cid in crit["required"]:
+        partial = {**exact, "criteria": {k: v for k, v in exact["criteria"].items() if k != cid}}
+        with pytest.raises(BadOutput, match="skipped criteria"):
+            validate_grade(partial, rstage)
+
+
+def test_structured_output_sends_the_stage_schema_strictly(stage, problem):
+    from interviewer.grading.llm_schema import grade_schema
+
+    seen = {}
+
+    class Recording(type(structured_model())):
+        def with_structured_output(self, schema, **kwargs):
+            seen.setdefault("first", (schema, kwargs))
+            return super().with_structured_output(schema, **kwargs)
+
+    model = Recording(messages=iter([]), outputs=[_out()], calls=[])
+    g = _grade(model, stage, problem)
+    schema, kwargs = seen["first"]
+    assert schema == grade_schema(stage) and kwargs == {"method": "json_schema", "include_raw": True, "strict": True}
+    assert g.grader == "llm:openai:fake" and g.grader_via == "schema"
+    assert g.to_json()["grader_via"] == "schema"
+
+
+def test_reply_in_prose_with_fenced_json_is_read_as_text(stage, problem):
+    import json
+
+    model = structured_model("Here is the grade.\n```json\n" + json.dumps(_out()) + "\n```\nHope it helps {sic}.")
+    g = _grade(model, stage, problem)
+    assert g.score == 3 and g.grader_via == "text" and len(model.calls) == 1
+
+
+def test_text_path_when_the_model_has_neither_structured_output_nor_tools(stage, problem):
+    import json
+
+    prose = "I graded it {carefully}. " + json.dumps(_out(3, 3, 2)) + " That is all."
+    model = structured_model(prose, unsupported=("json_schema", "function_calling"), temperature=0.7)
+    g = _grade(model, stage, problem)
+    assert [c.score for c in g.criteria] == [3, 3, 2] and g.grader_via == "text"
+    assert [c["method"] for c in model.calls] == ["text"] and model.calls[0]["temperature"] == 0.0
+    sent = prompt_text(model.calls[0]["messages"])
+    assert "Reply with one JSON object" in sent and '"offline-metric-choice": {' in sent and "<integer 1-4>" in sent
+
+
+def test_tools_path_reads_the_call_arguments(stage, problem):
+    model = structured_model(_out(), unsupported=("json_schema",))
+    g = _grade(model, stage, problem)
+    assert g.grader_via == "tools" and [c["method"] for c in model.calls] == ["function_calling"]
+
+
+@pytest.mark.parametrize("bad", [_out(5, 3, 2), "no JSON here at all", '{"criteria": {"offline-metric-choice": '])
+def test_out_of_range_or_unparseable_text_is_retried_once(stage, problem, bad):
+    model = structured_model(bad, bad, unsupported=("json_schema", "function_calling"))
+    with pytest.raises(GraderError, match="text path"):
+        _grade(model, stage, problem)
+    assert [c["method"] for c in model.calls] == ["text", "text"]
+
+
+def test_json_candidates_in_prose():
+    from interviewer.grading.llm_parse import json_candidates
+
+    text = ('<think>maybe {"score": 9}</think> Note {not json}. ```json\n{"a": 1}\n``` and '
+            'then {"b": "a } in a string", "c": {"d": [1, 2]}} trailing')
+    assert list(json_candidates(text)) == [{"a": 1}, {"b": "a } in a string", "c": {"d": [1, 2]}}, {"d": [1, 2]}]
+    assert all(v != {"score": 9} for v in json_candidates(text))
+    assert list(json_candidates("no braces")) == []
+
+
+def test_the_older_list_shape_is_still_read(stage, problem):
+    quotes = {"offline-metric-choice": Q_OFFLINE, "online-metrics-and-testing": Q_ONLINE, "error-costs": Q_COSTS}
+    legacy = {"criteria": [{"id": cid, "score": 3, "quotes": [q], "missing": ["x", "y"], "rationale": "r"}
+                           for cid, q in quotes.items()], "red_flags": [], "improvements": []}
+    g = _grade(structured_model(legacy), stage, problem)
+    assert g.score == 3 and g.criteria[0].missing == ["x; y"]
+
+
+def test_offline_json_has_no_grader_via():
+    from interviewer.grading.grades import StageGrade
+
+    assert "grader_via" not in StageGrade(stage="metrics", score=2).to_json()

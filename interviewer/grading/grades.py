@@ -7,7 +7,7 @@ JSON shape of ``interviewer feedback --format json``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -15,6 +15,7 @@ SCORE_MIN = 1
 SCORE_MAX = 4
 SCORE_LABELS = {1: "poor", 2: "weak", 3: "solid", 4: "strong"}
 OFFLINE_GRADER = "offline"
+GraderVia = Literal["schema", "tools", "text"]
 
 
 class GraderError(RuntimeError):
@@ -57,6 +58,9 @@ class StageGrade(BaseModel):
     sources: list[SourceRef] = Field(default_factory=list)
     grader: str = OFFLINE_GRADER   # "offline" | "llm:<provider:model>"
     notices: list[str] = Field(default_factory=list, description="E.g. truncation, fallback to offline.")
+    grader_via: GraderVia | None = Field(
+        default=None, description="How the LLM's grade was obtained: 'schema' (structured output), 'tools' "
+        "(a forced function call) or 'text' (JSON read from the reply's text). None for offline grades.")
 
     @field_validator("grader")
     @classmethod
@@ -70,8 +74,9 @@ class StageGrade(BaseModel):
         return SCORE_LABELS[self.score]
 
     def to_json(self) -> dict[str, Any]:
-        """The public JSON shape (exactly these keys; notices are shown separately)."""
-        return {
+        """The public JSON shape (exactly these keys, plus ``grader_via`` when the LLM graded;
+        notices are shown separately)."""
+        out = {
             "stage": self.stage,
             "score": self.score,
             "criteria": [c.to_json() for c in self.criteria],
@@ -80,3 +85,6 @@ class StageGrade(BaseModel):
             "sources": [s.to_json() for s in self.sources],
             "grader": self.grader,
         }
+        if self.grader_via is not None:
+            out["grader_via"] = self.grader_via
+        return out
