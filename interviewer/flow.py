@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from interviewer.config.datafiles import load_yaml_model
+from interviewer.config.datafiles import load_cached
 
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
 
@@ -100,9 +99,8 @@ def parse_stage(value: str, flow: "Flow") -> str:
     return flow.parse_stage(value)
 
 
-@lru_cache(maxsize=4)
 def _load(path: str) -> Flow:
-    return load_yaml_model(Flow, Path(path))
+    return load_cached(Flow, path)
 
 
 def load_flow(prompts_dir: Path | None = None) -> Flow:

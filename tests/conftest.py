@@ -32,13 +32,21 @@ def pytest_report_header(config):
 _PROVIDER_VARS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "OPENAI_BASE_URL", "OLLAMA_HOST")
 
 
+@pytest.fixture(scope="session")
+def models_cache(tmp_path_factory) -> Path:
+    """One cache of fitted models for the run (the listener is fitted once, not per test or
+    per subprocess); entries are keyed by the hash of their inputs, as for users."""
+    return tmp_path_factory.mktemp("models-cache")
+
+
 @pytest.fixture(autouse=True)
-def interviewer_home(tmp_path, monkeypatch) -> Path:
+def interviewer_home(tmp_path, monkeypatch, models_cache) -> Path:
     home = tmp_path / "home"
     monkeypatch.setenv("INTERVIEWER_HOME", str(home))
     for var in list(os.environ):
         if var.startswith("INTERVIEWER_") and var != "INTERVIEWER_HOME":
             monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("INTERVIEWER_CACHE_DIR", str(models_cache))
     for var in _PROVIDER_VARS:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env from the developer's checkout

@@ -150,12 +150,13 @@ def test_hint_without_knowledge_base_still_answers(settings, clock, embedder):
     assert eng.state(sid).hints_used == 1
 
 
-def test_candidate_turn_saved_before_reply_and_reply_when_complete(engine):
+def test_candidate_turn_saved_before_reply_and_reply_saved_by_the_engine(engine):
+    """The engine commits the turn and its reply whether or not anyone reads the reply."""
     sid = _start(engine)
     r = engine.take_turn(sid, "How many daily active users do we have?")
     turns = engine.store.turns(sid)
-    assert turns[-1].role == "candidate" and turns[-1].kind == "question"
-    assert engine.state(sid).facts_revealed == []          # state not committed yet
+    assert [t.role for t in turns[-2:]] == ["candidate", "interviewer"] and turns[-2].kind == "question"
+    assert engine.store.load_state(sid).facts_revealed == ["scale"]   # saved, nothing read yet
     chunks = list(r.stream())
     assert "".join(chunks) == r.text
     turns = engine.store.turns(sid)

@@ -22,7 +22,7 @@ def _grade(settings, problem, embedder, **kw):
     from interviewer.services import Services
 
     kw.setdefault("text", ANSWER)
-    root = {k: kw.pop(k) for k in ("knowledge",) if k in kw}
+    root = {"knowledge": kw.pop("knowledge", None)}      # no guidance unless a test gives some
     if "chat_model" in kw:
         root["grader_model"] = kw.pop("chat_model")
     services = Services.from_settings(settings, embedder=embedder, **root)

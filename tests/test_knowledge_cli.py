@@ -6,7 +6,6 @@ import json
 
 import pytest
 from kb_helpers import copy_corpus, make_bad_files, write_guide
-from typer.testing import CliRunner
 
 from interviewer.cli import app
 

@@ -171,6 +171,7 @@ open(out, "w").write(json.dumps({"code": code, "heavy": [m for m in %r if m in s
 def _cold(home: Path, tmp: Path, *args: str, stdin: str = "") -> tuple[dict, subprocess.CompletedProcess]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("INTERVIEWER_")}
     env["INTERVIEWER_HOME"] = str(home)
+    env["INTERVIEWER_CACHE_DIR"] = os.environ["INTERVIEWER_CACHE_DIR"]   # the fitted listener
     env.pop("OPENAI_API_KEY", None)
     env.pop("ANTHROPIC_API_KEY", None)
     out = tmp / f"probe-{args[0]}.json"
@@ -179,7 +180,13 @@ def _cold(home: Path, tmp: Path, *args: str, stdin: str = "") -> tuple[dict, sub
     return json.loads(out.read_text()), res
 
 
-def test_cold_cli_commands_import_nothing_heavy(models_dir, tmp_path):
+def test_cold_cli_commands_import_nothing_heavy(models_dir, tmp_path, embedder, models_cache):
+    """After first use (the model exported, the listener fitted and cached) a command imports
+    neither torch nor scikit-learn."""
+    from interviewer.config.settings import Settings
+    from interviewer.services import Services
+
+    Services.from_settings(Settings(home=tmp_path / "first-use"), embedder=embedder, knowledge=None).listener()
     home = tmp_path / "home"
     home.mkdir()
     _copy_export(models_dir, home)

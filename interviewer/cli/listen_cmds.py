@@ -43,6 +43,7 @@ def _batch(sv, path: Path) -> None:
     for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
+        row = None
         try:
             row = json.loads(line)
             if not isinstance(row, dict) or not isinstance(row.get("text"), str):

@@ -6,6 +6,7 @@ Every error names the file and, for validation problems, the field.
 from __future__ import annotations
 
 import hashlib
+import threading
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -93,3 +94,28 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+_cache: dict[tuple[str, str, tuple[int, int] | None], Any] = {}
+_cache_lock = threading.Lock()
+
+
+def load_cached(model: type[M], path: Path | str) -> M:
+    """``load_yaml_model``, cached until the file changes (its mtime and size): the one cache
+    policy for every data file (flow, rubric, voice, prompts, terms, stance, concepts)."""
+    path = Path(path)
+    try:
+        st = path.stat()
+        stamp: tuple[int, int] | None = (st.st_mtime_ns, st.st_size)
+    except OSError:
+        stamp = None                     # load_yaml_model reports the missing file
+    key = (model.__qualname__, str(path), stamp)
+    with _cache_lock:
+        if key in _cache:
+            return _cache[key]
+    value = load_yaml_model(model, path)
+    with _cache_lock:
+        if len(_cache) > 64:
+            _cache.clear()
+        _cache[key] = value
+    return value

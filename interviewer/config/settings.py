@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     prompts_dir: Path = Field(default_factory=resources.builtin_prompts_dir)
     problems_dir: Path = Field(default_factory=resources.builtin_problems_dir)
     interview_minutes: int = Field(default=45, ge=5, le=180)
+    cache_dir: Path | None = Field(default=None, description=(
+        "Where fitted models (the listener) are cached; unset = $INTERVIEWER_HOME/cache. Safe to "
+        "share between data directories: entries are keyed by the hash of their inputs."))
     request_timeout: float = Field(default=60.0, gt=0)
     max_retries: int = Field(default=3, ge=0, le=10)
 
@@ -66,6 +69,10 @@ class Settings(BaseSettings):
     @property
     def chroma_dir(self) -> Path:
         return self.home / "chroma"
+
+    @property
+    def models_cache(self) -> Path:
+        return (self.cache_dir or self.home / "cache").expanduser()
 
     @property
     def logs_dir(self) -> Path:

@@ -22,6 +22,7 @@ from interviewer.engine.policy import Policy, opening_for, seed_for, stage_point
 from interviewer.engine.reply import TurnReply
 from interviewer.engine.moves import Move, Turn, VoiceContext
 from interviewer.problems import Problem
+from interviewer.voice.offline import OfflineVoice
 from interviewer.engine.state import SessionState
 
 if TYPE_CHECKING:
@@ -124,6 +125,9 @@ class Engine:
             return self._reply(state, [move], seed_for(state.session_id, 0))
 
     def state(self, session_id: str) -> SessionState:
+        """The saved state; a reply still streaming for the session is finished and saved first."""
+        with self._session_lock(session_id):
+            self._finish_pending(session_id)
         return self.store.load_state(session_id)
 
     def transcript(self, session_id: str) -> list[Turn]:
@@ -258,6 +262,8 @@ class Engine:
         reply = TurnReply(session_id, moves, state.stage, state.status == "ended",
                           self._speak(state, moves, seed, saved), on_complete=complete)
         self._pending[session_id] = reply
+        if isinstance(self.voice, OfflineVoice):
+            reply.finish()          # nothing to stream: saved now, whether or not it is read
         return reply
 
 

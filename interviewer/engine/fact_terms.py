@@ -9,12 +9,11 @@ fact on the same sheet that uses them most.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, Field, field_validator
 
-from interviewer.config.datafiles import load_yaml_model
+from interviewer.config.datafiles import load_cached
 from interviewer.config.paths import builtin_prompts_dir
 
 TERMS_FILE = "fact_terms.yaml"
@@ -61,18 +60,18 @@ class TermIndex:
         return [{g: n / top[g] for g, n in c.items()} for c in counts]
 
 
-@lru_cache(maxsize=4)
-def _load(path: Path, stamp: tuple[int, int] | None) -> TermIndex:
-    return TermIndex(load_yaml_model(TermGroups, path).groups)
+_indexes: dict[int, TermIndex] = {}
+
+
+def _load(path: Path) -> TermIndex:
+    groups = load_cached(TermGroups, path)
+    if id(groups) not in _indexes:                 # one index per loaded version of the file
+        _indexes.clear()
+        _indexes[id(groups)] = TermIndex(groups.groups)
+    return _indexes[id(groups)]
 
 
 def load_terms(prompts_dir: Path | None = None) -> TermIndex:
     """The term groups of ``prompts_dir``'s fact_terms.yaml (the built-in prompts by default);
     re-read when the file changes."""
-    path = Path(prompts_dir or builtin_prompts_dir()) / TERMS_FILE
-    try:
-        st = path.stat()
-        stamp = (st.st_mtime_ns, st.st_size)
-    except OSError:
-        stamp = None                # load_yaml_model reports the missing file
-    return _load(path, stamp)
+    return _load(Path(prompts_dir or builtin_prompts_dir()) / TERMS_FILE)

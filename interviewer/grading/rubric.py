@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from interviewer.config.datafiles import load_yaml_model
+from interviewer.config.datafiles import load_cached
 from interviewer.flow import SLUG
 
 CROSS_STAGE_IDS = ("structure-communication", "trade-offs", "driving-the-interview", "clarifying-questions")
@@ -152,9 +151,8 @@ class Rubric(_Strict):
                     raise ValueError(f"rubric stage {s.id}, criterion {c.id}: unknown key points {unknown}")
 
 
-@lru_cache(maxsize=4)
 def _load(path: str) -> Rubric:
-    return load_yaml_model(Rubric, Path(path))
+    return load_cached(Rubric, path)
 
 
 def load_rubric(prompts_dir: Path | None = None) -> Rubric:

@@ -27,6 +27,7 @@ from typing import Iterable
 from langchain_core.indexing import index
 
 from interviewer.errors import one_line
+from interviewer.flow import load_flow
 from interviewer.knowledge.loaders import Candidate, LoadError, collect, load
 from interviewer.knowledge.records import SQLiteRecordManager, collection_roots, namespace
 from interviewer.knowledge.splitting import split
@@ -97,9 +98,9 @@ def _remove_missing(store: KnowledgeStore, root: Path, present: set[str], within
     return len(keys)
 
 
-def _index_file(store: KnowledgeStore, c: Candidate, out: IngestSummary) -> None:
+def _index_file(store: KnowledgeStore, c: Candidate, out: IngestSummary, stages: tuple[str, ...]) -> None:
     try:
-        docs = split(load(c))
+        docs = split(load(c, stages))
     except LoadError as exc:
         out.errors.append(str(exc))
         return
@@ -123,6 +124,10 @@ def _index_file(store: KnowledgeStore, c: Candidate, out: IngestSummary) -> None
     out.skipped += r["num_skipped"]
 
 
+def _stage_ids(settings: Settings) -> tuple[str, ...]:
+    return load_flow(settings.prompts_dir).stage_ids
+
+
 def rebuild(sources: Iterable[tuple[str, str]], settings: Settings, store: KnowledgeStore,
             progress: bool = False) -> IngestSummary:
     """Re-ingest (root, source) pairs that still exist into ``store``, keeping their roots.
@@ -138,7 +143,7 @@ def rebuild(sources: Iterable[tuple[str, str]], settings: Settings, store: Knowl
             cands.append(Candidate(path, Path(root), explicit=False))
     with _progress(len(cands), progress) as bar:
         for c in cands:
-            _index_file(store, c, out)
+            _index_file(store, c, out, _stage_ids(settings))
             bar.update(1)
     out.seconds = time.perf_counter() - t0
     return out
@@ -161,7 +166,7 @@ def ingest(paths: Iterable[Path | str], settings: Settings, progress: bool = Fal
         for c in found.candidates:
             c = _adopt(c, roots)
             present[c.root].add(c.source)
-            _index_file(store, c, out)
+            _index_file(store, c, out, _stage_ids(settings))
             bar.update(1)
     for walked in found.walked_roots:
         # the walked folder's own records, and those of indexed folders above or below it

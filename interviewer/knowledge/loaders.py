@@ -17,7 +17,6 @@ Rules (each failure is a one-line ``LoadError`` naming the file; the batch goes 
 
 from __future__ import annotations
 
-import re
 import codecs
 import os
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from pathlib import Path
 import yaml
 
 from interviewer.config.datafiles import split_front_matter
-from interviewer.flow import SLUG
+from interviewer.flow import load_flow
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -144,12 +143,15 @@ def decode_text(raw: bytes, path: Path) -> str:
                               "convert it to UTF-8 and ingest again") from None
 
 
-def _clean_stages(value: object) -> tuple[str, ...]:
+def _clean_stages(value: object, known: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    """The front matter's stages that the flow knows (``known``), in the flow's order."""
     if value is None:
         return ()
     items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-    wanted = (str(s).strip().lower() for s in items)   # stage ids of prompts/flow.yaml
-    return tuple(dict.fromkeys(s for s in wanted if re.match(SLUG, s)))
+    wanted = {str(s).strip().lower() for s in items}
+    if known is None:
+        known = load_flow().stage_ids          # the built-in flow's stages
+    return tuple(s for s in known if s in wanted)
 
 
 def _first_h1(body: str) -> str | None:
@@ -185,8 +187,9 @@ def _load_pdf(c: Candidate) -> LoadedFile:
     return LoadedFile(c, "pdf", str(meta_title or c.path.stem), (), pages=pages)
 
 
-def load(c: Candidate) -> LoadedFile:
-    """Read and validate one candidate file."""
+def load(c: Candidate, stages: tuple[str, ...] | None = None) -> LoadedFile:
+    """Read and validate one candidate file. ``stages``: the flow's stage ids (front matter
+    stages outside them are dropped)."""
     path = c.path
     if not path.is_file():
         raise LoadError(path, "not a regular file")
@@ -211,4 +214,4 @@ def load(c: Candidate) -> LoadedFile:
     title = meta.get("title")
     title = str(title).strip() if title else (_first_h1(body) or path.stem)
     kind = "markdown" if suffix in MARKDOWN_SUFFIXES else "text"
-    return LoadedFile(c, kind, title, _clean_stages(meta.get("stages")), body=body)
+    return LoadedFile(c, kind, title, _clean_stages(meta.get("stages"), stages), body=body)

@@ -112,14 +112,17 @@ def pair_features(units: np.ndarray, unit_words: list[int], t: PointTargets, in_
     best_unit = support.argmax(axis=0)
     n = len(t.ids)
     cue_best = s["cue_max"].max(axis=0)
-    order = np.sort(cue_best)
-    second = order[-2] if n > 1 else 0.0
+    # the margin is measured against the generic points (those with labelled data), as when
+    # fitting: a problem's own near-duplicate of a generic point must not hide it
+    rivals = cue_best[t.has_head > 0] if (t.has_head > 0).sum() >= 2 else cue_best
+    order = np.sort(rivals)
+    second = order[-2] if len(order) > 1 else 0.0
     feats = np.zeros((n, N_FEATURES), dtype=np.float32)
     feats[:, 0] = cue_best
     feats[:, 1] = s["cue_top3"].max(axis=0)
     feats[:, 2] = ex.max(axis=0)
     feats[:, 3] = s["head"].max(axis=0)
-    top = order[-1]
+    top = order[-1] if len(order) else 0.0
     feats[:, 4] = np.where(cue_best >= top, cue_best - second, cue_best - top)
     feats[:, 5] = t.has_head
     words = np.asarray(unit_words, dtype=np.float32)

@@ -3,7 +3,7 @@
 One listener serves the interviewer's policy (what to probe, what to challenge), the offline
 grader and the report, so they never disagree about what was said. Offline it is the fitted
 model of ``fit.py`` (trained on first use from ``knowledge/utterances/``, cached under
-``$INTERVIEWER_HOME/listener/`` by the data's hash); every decision quotes the exact
+``$INTERVIEWER_HOME/cache/listener/`` by the data's hash); every decision quotes the exact
 sentence it rests on.
 """
 
@@ -19,15 +19,15 @@ import numpy as np
 
 from interviewer.config.paths import builtin_knowledge_dir
 from interviewer.flow import Flow, KeyPoint
-from interviewer.listening.corpus import corpus_hash, load_corpus
+from interviewer.listening.corpus import Utterance, corpus_hash, load_corpus
 from interviewer.listening.features import PointTargets, compile_concepts, expand, pair_features
-from interviewer.listening.fit import fit, flow_targets, stance_knn, tune
+from interviewer.listening.fit import fit, flow_targets, stance_knn, tune, tune_elsewhere
 from interviewer.listening.stance import StanceFeatures, load_concepts, load_cues
 from interviewer.textutil import clauses, sentences
 
 log = logging.getLogger(__name__)
 Status = Literal["affirmed", "dismissed", "absent"]
-MODEL_VERSION = "6"
+MODEL_VERSION = "11"
 
 
 @dataclass
@@ -79,6 +79,7 @@ class ListenerModel:
         self.index = {p: i for i, p in enumerate(self.ids)}
         self.t_topic = float(arrays["t_topic"])
         self.t_stance = float(arrays["t_stance"])
+        self.t_elsewhere = float(arrays.get("t_elsewhere", arrays["t_topic"]))
 
     def targets(self, points: list[KeyPoint], embedder) -> PointTargets:
         """Targets for ``points``: generic ones keep their fitted head and exemplars; a
@@ -148,7 +149,9 @@ class Listener:
 
     def hear(self, text: str, points: Iterable[KeyPoint], in_stage: Iterable[str] | None = None) -> Hearing:
         """``in_stage``: ids of the points that belong to the stage being discussed (all of
-        ``points`` when omitted); points of other stages need more evidence to be heard."""
+        ``points`` when omitted). Points of other stages are heard too, as if they were of this
+        stage but at a stricter threshold chosen on dev data (``t_elsewhere``): what belongs to
+        a stage is credited wherever it is said."""
         points = list(points)
         current = set(in_stage) if in_stage is not None else {p.id for p in points}
         units = clauses(text or "")
@@ -157,14 +160,20 @@ class Listener:
         vecs = self.embedder.encode(units)
         flags = np.asarray([p.id in current for p in points], dtype=np.float32)
         targets = self._targets_for(points)
-        topic, stance, best = self.model.score(units, vecs, targets, flags)
+        topic, stance, best = self.model.score(units, vecs, targets, np.ones(len(points), np.float32))
+        need = np.where(flags > 0, self.model.t_topic, self.model.t_elsewhere)
+        if (flags > 0).any():                   # in-stage points: scored with the stage known
+            t_in, s_in, b_in = self.model.score(units, vecs, targets, flags)
+            inside = flags > 0
+            topic, stance, best = (np.where(inside, t_in, topic), np.where(inside, s_in, stance),
+                                   np.where(inside, b_in, best))
         best_match = float((vecs @ targets.cue_vecs.T).max()) if len(targets.cue_vecs) else 0.0
         whole = sentences(text)
         out = []
         for j, p in enumerate(points):
             unit = units[best[j]]
             evidence = next((s for s in whole if unit in s), unit)   # quoted as the whole sentence
-            if topic[j] < self.model.t_topic:
+            if topic[j] < need[j]:
                 out.append(PointHearing(p, "absent", None, float(topic[j]), float(stance[j])))
             else:
                 status: Status = "dismissed" if stance[j] >= self.model.t_stance else "affirmed"
@@ -184,7 +193,7 @@ def _flow_signature(flow: Flow) -> str:
     return "|".join(f"{p.id}:{p.text}:{'/'.join(p.cues)}" for s in flow.stages for p in s.key_points)
 
 
-def fitted_model(flow: Flow, embedder, corpus_dir: Path, prompts_dir: Path, home: Path) -> ListenerModel:
+def fitted_model(flow: Flow, embedder, corpus_dir: Path, prompts_dir: Path, cache: Path) -> ListenerModel:
     """The listener model for this corpus, flow and embedding model: from memory, from the
     cache file, or fitted now (a few seconds on first use)."""
     stance = StanceFeatures(load_cues(str(prompts_dir)))
@@ -192,10 +201,12 @@ def fitted_model(flow: Flow, embedder, corpus_dir: Path, prompts_dir: Path, home
     key = corpus_hash(corpus_dir, MODEL_VERSION + embedder.name + _flow_signature(flow)
                       + (Path(prompts_dir) / "stance.yaml").read_text()
                       + (Path(prompts_dir) / "concepts.yaml").read_text())
+    path = Path(cache) / "listener" / f"{key}.npz"
     with _memo_lock:
         if key in _memo:
+            if not path.is_file():           # another cache folder: keep a copy there too
+                _save(path, _memo[key].a)
             return _memo[key]
-        path = Path(home) / "listener" / f"{key}.npz"
         arrays = None
         if path.is_file():
             try:
@@ -205,13 +216,21 @@ def fitted_model(flow: Flow, embedder, corpus_dir: Path, prompts_dir: Path, home
                 log.warning("listener cache %s unreadable (%s); refitting", path, exc)
         if arrays is None:
             arrays = fit_and_tune(flow, embedder, corpus_dir, stance, concepts)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp.npz")
-            np.savez(tmp, **arrays)
-            tmp.replace(path)
+            _save(path, arrays)
         model = ListenerModel(arrays, stance, concepts)
         _memo[key] = model
         return model
+
+
+def _save(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Write atomically (a reader never sees half a file); a read-only cache is not an error."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.stem}.{threading.get_ident()}.tmp.npz")
+        np.savez(tmp, **arrays)
+        tmp.replace(path)
+    except OSError as exc:
+        log.warning("cannot cache the listener at %s: %s", path, exc)
 
 
 def fit_and_tune(flow: Flow, embedder, corpus_dir: Path, stance: StanceFeatures,
@@ -219,28 +238,38 @@ def fit_and_tune(flow: Flow, embedder, corpus_dir: Path, stance: StanceFeatures,
     """Fit on the train problems, then choose the thresholds on the dev problems."""
     ids = {p.id for s in flow.stages for p in s.key_points}
     train, dev = load_corpus(corpus_dir, ids)
+    # the flow's cues are labelled utterances too: phrasings that cover their point
+    train += [Utterance(id=f"cue-{p.id}-{k}", text=c, stage=s.id, problem="flow-cues", covers=[p.id],
+                        kind="positive") for s in flow.stages for p in s.key_points for k, c in enumerate(p.cues)]
     arrays = fit(train, flow, embedder, stance, concepts)
     arrays["t_topic"], arrays["t_stance"] = np.float32(0.5), np.float32(0.5)
     model = ListenerModel(arrays, stance, concepts)
     points = [p for s in flow.stages for p in s.key_points]
     targets = model.targets(points, embedder)
     stage_of = {p.id: s.id for s in flow.stages for p in s.key_points}
-    scored = []
+    scored, everywhere = [], []
     for u in dev:
         units = clauses(u.text) or [u.text]
+        vecs = embedder.encode(units)
         in_stage = np.asarray([stage_of[p.id] == u.stage for p in points], dtype=np.float32)
-        topic, st, _ = model.score(units, embedder.encode(units), targets, in_stage)
-        scored.append((set(u.covers), set(u.dismisses),
-                       {p.id: (float(topic[j]), float(st[j])) for j, p in enumerate(points)}))
+        for flags, out in ((in_stage, scored), (np.ones(len(points), np.float32), everywhere)):
+            topic, st, _ = model.score(units, vecs, targets, flags)
+            out.append((set(u.covers), set(u.dismisses),
+                        {p.id: (float(topic[j]), float(st[j])) for j, p in enumerate(points)}))
     t_topic, t_stance = tune(scored)
+    tp = fp = 0
+    for covers, _, probs in scored:
+        heard = {p for p, (a, s) in probs.items() if a >= t_topic and s < t_stance}
+        tp, fp = tp + len(heard & covers), fp + len(heard - covers)
     arrays["t_topic"], arrays["t_stance"] = np.float32(t_topic), np.float32(t_stance)
+    arrays["t_elsewhere"] = np.float32(tune_elsewhere(everywhere, tp / max(1, tp + fp)))
     return arrays
 
 
 def build_listener(services) -> Listener:
     s = services.settings
     model = fitted_model(services.flow, services.embedder(), builtin_knowledge_dir() / "utterances",
-                         Path(s.prompts_dir), Path(s.home))
+                         Path(s.prompts_dir), s.models_cache)
     return Listener(model, services.embedder())
 
 

@@ -4,13 +4,12 @@ beside the sentence's embedding. Data, not rules: no threshold here decides anyt
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 from pydantic import BaseModel, Field
 
-from interviewer.config.datafiles import load_yaml_model
+from interviewer.config.datafiles import load_cached
 
 
 class StanceCues(BaseModel):
@@ -22,10 +21,9 @@ class Concepts(BaseModel):
     concepts: dict[str, list[str]] = Field(default_factory=dict)
 
 
-@lru_cache(maxsize=4)
 def load_concepts(prompts_dir: str) -> dict[str, list[str]]:
     """``prompts/concepts.yaml``: key point id → regular expressions (validated on load)."""
-    data = load_yaml_model(Concepts, Path(prompts_dir) / "concepts.yaml").concepts
+    data = load_cached(Concepts, Path(prompts_dir) / "concepts.yaml").concepts
     for pid, pats in data.items():
         for p in pats:
             try:
@@ -35,9 +33,8 @@ def load_concepts(prompts_dir: str) -> dict[str, list[str]]:
     return data
 
 
-@lru_cache(maxsize=4)
 def load_cues(prompts_dir: str) -> StanceCues:
-    return load_yaml_model(StanceCues, Path(prompts_dir) / "stance.yaml")
+    return load_cached(StanceCues, Path(prompts_dir) / "stance.yaml")
 
 
 def _pattern(words: list[str]) -> re.Pattern:

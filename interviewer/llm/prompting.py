@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import re
 import string
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from interviewer.config.datafiles import load_yaml_model
+from interviewer.config.datafiles import load_cached
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -125,9 +124,8 @@ def as_data(text: str | None, empty: str = "(nothing)") -> str:
     return _TAG.sub(lambda m: "‹" + m.group(1) + m.group(2), cleaned)
 
 
-@lru_cache(maxsize=16)
-def _load(path: str, mtime: float) -> PromptFile:
-    return load_yaml_model(PromptFile, Path(path))
+def _load(path: str) -> PromptFile:
+    return load_cached(PromptFile, path)
 
 
 def load_prompt(name: str, prompts_dir: Path | None = None) -> PromptFile:
@@ -136,9 +134,4 @@ def load_prompt(name: str, prompts_dir: Path | None = None) -> PromptFile:
         from interviewer.config.settings import get_settings
 
         prompts_dir = get_settings().prompts_dir
-    path = Path(prompts_dir) / "llm" / f"{name}.yaml"
-    try:
-        mtime = path.stat().st_mtime
-    except OSError:
-        mtime = 0.0
-    return _load(str(path), mtime)
+    return _load(str(Path(prompts_dir) / "llm" / f"{name}.yaml"))

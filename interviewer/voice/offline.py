@@ -10,13 +10,12 @@ from __future__ import annotations
 import re
 import string
 import zlib
-from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
 from pydantic import BaseModel, Field, model_validator
 
-from interviewer.config.datafiles import load_yaml_model
+from interviewer.config.datafiles import load_cached
 from interviewer.flow import load_flow
 from interviewer.engine.moves import Move, VoiceContext, template_key, template_key_errors
 from interviewer.textutil import normalize_ws, truncate_words
@@ -81,9 +80,8 @@ class VoiceTemplates(BaseModel):
         return key, self.templates[key]
 
 
-@lru_cache(maxsize=4)
 def _load(path: str) -> VoiceTemplates:
-    return load_yaml_model(VoiceTemplates, Path(path))
+    return load_cached(VoiceTemplates, path)
 
 
 def load_templates(prompts_dir: Path) -> VoiceTemplates:

@@ -1,0 +1,102 @@
+"""The listener: fitted from the labelled utterances, cached by the data's hash, shared by the
+policy, the CLI and the graders. Real embedding model; the fit runs once per test session."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from interviewer.cli import app
+from interviewer.config.paths import builtin_knowledge_dir
+from interviewer.config.settings import Settings
+from interviewer.flow import KeyPoint
+from interviewer.listening.corpus import load_corpus
+from interviewer.services import Services
+
+
+@pytest.fixture(scope="module")
+def services(embedder, tmp_path_factory):
+    return Services.from_settings(Settings(home=tmp_path_factory.mktemp("listen-home")), embedder=embedder,
+                                  knowledge=None)
+
+
+def _hear(services, text, stage, points=None):
+    flow = services.flow
+    points = points or [p for s in flow.stages for p in s.key_points]
+    return services.listener().hear(text, points, in_stage=[p.id for p in flow.stage(stage).key_points])
+
+
+def test_corpus_is_split_by_problem_and_every_generic_point_has_25_utterances(services):
+    ids = {p.id for s in services.flow.stages for p in s.key_points}
+    train, dev = load_corpus(builtin_knowledge_dir() / "utterances", ids)
+    assert not {u.group for u in train} & {u.group for u in dev}
+    counts = {p: sum(p in u.covers for u in train + dev) for p in ids}
+    assert min(counts.values()) >= 25, sorted(counts.items(), key=lambda kv: kv[1])[:3]
+    assert sum(u.kind == "near_miss" for u in train) >= 60 and sum(bool(u.dismisses) for u in train) >= 60
+
+
+def test_one_long_answer_is_heard_point_by_point_with_its_own_sentences(services):
+    text = ("Online, an A/B test on podcast minutes per DAU, with music minutes and skip rate as guardrails. "
+            "Offline I'd track NDCG at 10 on the next day's listens.")
+    h = _hear(services, text, "metrics")
+    affirmed = {p.point.id: p.evidence for p in h.affirmed}
+    assert {"ab-testing", "guardrail-metrics"} <= set(affirmed)
+    assert all(e in text for e in affirmed.values())
+
+
+def test_a_dismissal_is_not_credited(services):
+    h = _hear(services, "We never need to retrain, the model is good.", "scale")
+    assert h.status("retraining") == "dismissed"
+    assert "retraining" not in {p.point.id for p in h.affirmed}
+
+
+def test_small_talk_hears_nothing(services):
+    h = _hear(services, "Okay, give me a second to think about this.", "design")
+    assert not h.affirmed and not h.dismissed
+
+
+def test_a_problem_s_own_point_is_heard_from_its_definition_and_cues(services):
+    own = KeyPoint(id="pod-music-cannibalization", importance=3,
+                   text="Checks that podcast recommendations do not take listening time away from music.",
+                   cues=["Make sure podcasts don't cannibalize music listening.",
+                         "Watch that music minutes do not drop when podcasts get promoted."],
+                   probes=["What could podcasts take away from?"])
+    h = _hear(services, "I'd also track music minutes per user, to see whether podcasts eat into music listening.",
+              "metrics", points=[own, *services.flow.stage("metrics").key_points])
+    assert h.status("pod-music-cannibalization") == "affirmed"
+
+
+def test_the_fit_is_cached_on_disk_by_the_data_hash(services):
+    files = list((services.settings.models_cache / "listener").glob("*.npz"))
+    assert len(files) == 1
+    with np.load(files[0]) as z:
+        assert 0 < float(z["t_topic"]) < 1 and 0 < float(z["t_stance"]) < 1
+        assert z["topic_w"].shape[0] > 9          # the pair features and their products
+
+
+def test_listen_command_text_json_and_batch(services, tmp_path):
+    from conftest import RootRunner
+
+    runner = RootRunner(lambda: services)
+    r = runner.invoke(app, ["listen", "We never need to retrain, the model is good.", "--stage", "scale",
+                            "--problem", "linkedin-feed", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["listener"] == "offline" and {"id": "retraining", "evidence": "We never need to retrain, the model is good."} in out["dismissed"]
+    batch = tmp_path / "in.jsonl"
+    batch.write_text("\n".join([
+        json.dumps({"id": "a", "text": "We never need to retrain, the model is good.", "stage": "scale",
+                    "question": "Design podcast recommendations"}),
+        "not json",
+        json.dumps({"id": "c", "text": "hello", "stage": "nowhere", "problem": "linkedin-feed"}),
+    ]))
+    r = runner.invoke(app, ["listen", "--batch", str(batch), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    lines = [json.loads(x) for x in r.stdout.splitlines()]
+    assert [x.get("id") for x in lines] == ["a", None, "c"]
+    assert "retraining" in {c["id"] for c in lines[0]["dismissed"]}
+    assert lines[1]["error"].startswith("line 2:") and "unknown stage" in lines[2]["error"]
+    r = runner.invoke(app, ["listen", "", "--stage", "scale"])
+    assert r.exit_code == 1 and "nothing to listen to" in r.stderr
