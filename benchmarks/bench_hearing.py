@@ -75,4 +75,4 @@ def run(args) -> dict:
         figures[f"{split}_ms_p50"] = round(statistics.median(times), 1)
         figures[f"{split}_ms_p95"] = round(sorted(times)[int(0.95 * (len(times) - 1))], 1)
     return {"headers": ["split", "listener", "n", "precision", "recall", "F1", "dismissed credited",
-                        "near misses credited"], "rows": rows, "figures": figures}
+                        "near misses credited"], "table": rows, "figures": figures}

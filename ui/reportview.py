@@ -138,6 +138,10 @@ def render_report(data: dict[str, Any], markdown: str, sid: str) -> None:
             st.markdown(f":red[:material/cancel:] {_fact(f)}")
         if not data.get("facts_missed"):
             st.caption("None missed." if drawn else "This question has no fact sheet.")
+    if data.get("assumptions"):
+        st.subheader("Assumptions you stated", anchor=False)
+        for a in data["assumptions"]:
+            st.markdown(f":blue[:material/edit_note:] {a}")
     if data.get("hints"):
         with st.expander(f"Hints ({len(data['hints'])}): {data.get('hint_note', '')}",
                          icon=":material/lightbulb:"):

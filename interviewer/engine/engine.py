@@ -66,7 +66,7 @@ class Engine:
         self._session_locks: dict[str, threading.RLock] = {}
         self._pending: dict[str, TurnReply] = {}
         self.policy = Policy(services.flow, services.embedder, services.matcher, services.knowledge,
-                             services.listener)
+                             services.listener, services.bank, services.settings.prompts_dir)
 
     def embedder(self):
         return self.services.embedder()

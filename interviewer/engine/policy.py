@@ -7,6 +7,7 @@ hints, stage changes); the engine persists the state once the reply is complete.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 import zlib
 from dataclasses import dataclass
 from typing import Callable
@@ -16,7 +17,9 @@ from interviewer.engine.classify import Classification
 from interviewer.engine.facts import FactMatcher
 from interviewer.engine.statement_scope import option_in_statement
 from interviewer.flow import Flow, KeyPoint, Stage
+from interviewer.problems import ProblemBank
 from interviewer.embedding.local import Embedder
+from interviewer.engine.ledger import MAX_ENTRIES, as_problem, ledger_entry, stated_assumptions
 from interviewer.engine.moves import Move, Reason
 from interviewer.engine.state import HintRecord, SessionState
 from interviewer.textutil import normalize_ws, truncate_words
@@ -71,6 +74,20 @@ class Policy:
     matcher: Callable[[], FactMatcher]
     knowledge: Callable[[], object | None]     # KnowledgeBase-like: .search(query, stage, k)
     listener: Callable[[], Listener]            # what the candidate's words cover or dismiss
+    bank: ProblemBank | None = None             # where assumptions borrow their example asks
+    prompts_dir: Path | None = None
+
+    # ---- the assumption ledger ------------------------------------------------------------
+    def record_assumptions(self, state: SessionState, text: str) -> None:
+        """Keep what the candidate states as an assumption, to give it back when asked."""
+        if self.prompts_dir is None or self.bank is None:
+            return
+        known = {e["answer"] for e in state.ledger}
+        for sentence in stated_assumptions(text, self.prompts_dir):
+            entry = ledger_entry(sentence, len(state.ledger) + 1, self.bank, self.matcher())
+            if entry.answer not in known and len(state.ledger) < MAX_ENTRIES:
+                state.ledger.append(entry.model_dump())
+                known.add(entry.answer)
 
     # ---- time ----------------------------------------------------------------------
     def budget_seconds(self, state: SessionState, stage_id: str | None = None) -> float:
@@ -205,6 +222,9 @@ class Policy:
                 state.facts_revealed.append(m.fact.id)
             moves.append(Move("answer_fact", stage=state.stage, fact=m.fact,
                               reason="second" if i else None))
+        if not moves and state.ledger:       # the candidate's own assumption, given back
+            for m in self.matcher().match(as_problem(state.ledger), questions)[:1]:
+                moves.append(Move("answer_fact", stage=state.stage, fact=m.fact, reason="ledger"))
         if not moves and not trailing:
             named = next((o for q in questions if (o := option_in_statement(state.problem.statement, q))), None)
             if named:       # "is this for X or Y?" and the prompt says X
@@ -265,8 +285,10 @@ class Policy:
         if kind == "question":
             self.update_coverage(state, turn.text)
             moves += self.answer_questions(state, turn.questions, trailing=False)
+            self.record_assumptions(state, turn.text)
         elif kind == "answer":
             best = self.update_coverage(state, turn.text)
+            self.record_assumptions(state, turn.text)
             if not turn.questions and self.is_offtopic(state, turn.answer or turn.text, best):
                 kind = "offtopic"
             else:

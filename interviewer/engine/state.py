@@ -44,6 +44,7 @@ class SessionState:
     said: dict[str, str] = field(default_factory=dict)              # key point id -> the sentence
     auto_advanced: str = ""          # the stage the interviewer opened by itself (not on request)
     skip_confirmed: str = ""         # the stage whose skip the candidate was asked to confirm
+    ledger: list[dict[str, Any]] = field(default_factory=list)      # assumptions stated (Fact dicts)
 
     # ---- derived -------------------------------------------------------------
     @property

@@ -4,7 +4,8 @@
 "food delivery app": answering "your call" would contradict what the candidate was told. Only
 scoping questions about what the product *is* ("is this/it ... X or Y", "are we building/designing
 ... X or Y") are read this way, and only when exactly one side's words appear in the statement;
-anything else stays the candidate's call.
+anything else stays the candidate's call. A side counts only when the statement names all of
+it, qualifiers included.
 """
 
 from __future__ import annotations
@@ -63,8 +64,10 @@ def option_in_statement(statement: str, question: str) -> str | None:
         return None
     left, right = _side_phrases(_words(parts[0]), from_end=True), _side_phrases(_words(parts[1]), from_end=False)
     said = _words(statement or "")
-    hit_left = next((p for p in left if _found(p, said)), None)
-    hit_right = next((p for p in right if _found(p, said)), None)
+    # a side counts only when the statement names all of it: "all users" is not settled by a
+    # statement that says "users" (the qualifier is the question)
+    hit_left = left[0] if left and _found(left[0], said) else None
+    hit_right = right[0] if right and _found(right[0], said) else None
     if (hit_left is None) == (hit_right is None):
         return None                     # neither side, or both: the statement does not decide
     return " ".join(hit_left or hit_right)

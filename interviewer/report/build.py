@@ -80,6 +80,7 @@ class Report(BaseModel):
     duration_minutes: float
     status: str = "ended"
     hint_note: str = ""                 # how hints count, worded from the rubric's scoring
+    assumptions: list[str] = Field(default_factory=list)   # what the candidate assumed, in order
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -97,6 +98,7 @@ class Report(BaseModel):
             "duration_minutes": self.duration_minutes,
             "status": self.status,
             "hint_note": self.hint_note,
+            "assumptions": list(self.assumptions),
         }
 
     @classmethod
@@ -196,6 +198,7 @@ class Reports:
             duration_minutes=round(state.elapsed() / 60, 1),
             status=state.status,
             hint_note=rubric.scoring.note(),
+            assumptions=[e["asks"][-1] for e in state.ledger],
         )
 
 

@@ -42,6 +42,9 @@ def report_markdown(report) -> str:
     lines += [f"- {f['topic']}: {f['answer']}" for f in report.facts_revealed] or ["- none"]
     lines += ["", f"Never asked about ({len(report.facts_missed)}):"]
     lines += [f"- {t}" for t in report.facts_missed] or ["- none"]
+    if report.assumptions:
+        lines += ["", f"Assumptions you stated ({len(report.assumptions)}):"]
+        lines += [f"- {a}" for a in report.assumptions]
     lines += ["", f"## Hints ({report.hints_used})", ""]
     if report.hints:
         for h in report.hints:
