@@ -94,21 +94,19 @@ def test_feedback_grades_with_the_llm_on_every_server_mode(server, problem, embe
 def test_feedback_json_says_which_path_graded(server, embedder, tmp_path, monkeypatch):
     import json
 
-    from typer.testing import CliRunner
+    from conftest import RootRunner
+    from interviewer.cli import app
+    from interviewer.services import Services
 
-    from interviewer.cli import app, feedback_cmds
-    from interviewer.embedding import local as embeddings
-
-    monkeypatch.setitem(embeddings._instances, "local", embedder)
-    monkeypatch.setattr(feedback_cmds, "_knowledge", lambda settings: StubKnowledge())
+    runner = RootRunner(lambda: Services.from_settings(Settings(), embedder=embedder, knowledge=StubKnowledge()))
     server.set_mode("no-response-format")
     server.structured = grade_from_prompt
     path = tmp_path / "answer.txt"
     path.write_text(ANSWER)
     args = ["feedback", str(path), "--stage", "metrics", "--problem", "linkedin-feed", "--format", "json"]
-    data = json.loads(CliRunner().invoke(app, args).stdout)
+    data = json.loads(runner.invoke(app, args).stdout)
     assert data["grader"] == "llm:openai:fake-model" and data["grader_via"] == "tools"
     assert list(data) == ["stage", "score", "criteria", "strengths", "improvements", "sources", "grader", "grader_via"]
     server.fail("500", times=20)
-    data = json.loads(CliRunner().invoke(app, args).stdout)
+    data = json.loads(runner.invoke(app, args).stdout)
     assert data["grader"] == "offline" and "grader_via" not in data

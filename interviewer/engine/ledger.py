@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from interviewer.config.datafiles import load_cached
 from interviewer.engine.facts import FactMatcher
 from interviewer.problems import Fact, Problem, ProblemBank
-from interviewer.textutil import sentences
+from interviewer.textutil import clauses, sentences
 
 MAX_ENTRIES = 30
 
@@ -33,9 +33,19 @@ def _pattern(prompts_dir: Path) -> re.Pattern:
 
 
 def stated_assumptions(text: str, prompts_dir: Path) -> list[str]:
-    """The sentences of ``text`` that state an assumption."""
+    """What ``text`` states as assumptions: each clause of a sentence that states one ("I'll
+    assume 200M users, 5M episodes, and the goal is ..." is three), without the marker."""
     pat = _pattern(prompts_dir)
-    return [s for s in sentences(text) if pat.search(s.lower().replace("’", "'"))]
+    out: list[str] = []
+    for s in sentences(text):
+        m = pat.search(s.lower().replace("’", "'"))
+        if not m:
+            continue
+        rest = s[m.end():].lstrip(" ,:-")
+        rest = re.sub(r"^(?:that|we have|we've got|there are)\s+", "", rest, flags=re.IGNORECASE)
+        parts = [p for p in clauses(rest) if p != rest] or [rest]
+        out += [re.sub(r"^(?:and|but|so)\s+", "", p.strip(" ,.;"), flags=re.IGNORECASE) for p in parts if p.strip(" ,.;")]
+    return out
 
 
 def _all_facts(bank: ProblemBank) -> Problem:
@@ -52,7 +62,7 @@ def ledger_entry(sentence: str, n: int, bank: ProblemBank, matcher: FactMatcher)
         sims = matcher.scores(pool, [sentence])[0]
         best = pool.facts[int(sims.argmax())]
         asks, topic = [*best.asks, sentence], best.topic
-    return Fact(id=f"assumed-{n}", topic=topic, asks=asks, answer=f"You assumed: {sentence.rstrip('.')}.")
+    return Fact(id=f"assumed-{n}", topic=topic, asks=asks, answer=f"You assumed {sentence.rstrip('.')}.")
 
 
 def as_problem(entries: list[dict]) -> Problem:
