@@ -69,3 +69,16 @@ def as_problem(entries: list[dict]) -> Problem:
     """The ledger as a fact sheet the matcher can search."""
     return Problem(id="ledger", title="ledger", statement="the candidate's own assumptions",
                    facts=[Fact.model_validate(e) for e in entries])
+
+
+def record_assumptions(state, text: str, bank: ProblemBank | None, matcher: FactMatcher,
+                       prompts_dir: Path | None) -> None:
+    """Keep what the candidate states as an assumption in ``state.ledger`` (once each)."""
+    if prompts_dir is None or bank is None:
+        return
+    known = {e["answer"] for e in state.ledger}
+    for sentence in stated_assumptions(text, prompts_dir):
+        entry = ledger_entry(sentence, len(state.ledger) + 1, bank, matcher)
+        if entry.answer not in known and len(state.ledger) < MAX_ENTRIES:
+            state.ledger.append(entry.model_dump())
+            known.add(entry.answer)

@@ -19,7 +19,7 @@ from interviewer.engine.statement_scope import option_in_statement
 from interviewer.flow import Flow, KeyPoint, Stage
 from interviewer.problems import ProblemBank
 from interviewer.embedding.local import Embedder
-from interviewer.engine.ledger import MAX_ENTRIES, as_problem, ledger_entry, stated_assumptions
+from interviewer.engine.ledger import as_problem, record_assumptions
 from interviewer.engine.moves import Move, Reason
 from interviewer.engine.state import HintRecord, SessionState
 from interviewer.textutil import normalize_ws, truncate_words
@@ -76,18 +76,6 @@ class Policy:
     listener: Callable[[], Listener]            # what the candidate's words cover or dismiss
     bank: ProblemBank | None = None             # where assumptions borrow their example asks
     prompts_dir: Path | None = None
-
-    # ---- the assumption ledger ------------------------------------------------------------
-    def record_assumptions(self, state: SessionState, text: str) -> None:
-        """Keep what the candidate states as an assumption, to give it back when asked."""
-        if self.prompts_dir is None or self.bank is None:
-            return
-        known = {e["answer"] for e in state.ledger}
-        for sentence in stated_assumptions(text, self.prompts_dir):
-            entry = ledger_entry(sentence, len(state.ledger) + 1, self.bank, self.matcher())
-            if entry.answer not in known and len(state.ledger) < MAX_ENTRIES:
-                state.ledger.append(entry.model_dump())
-                known.add(entry.answer)
 
     # ---- time ----------------------------------------------------------------------
     def budget_seconds(self, state: SessionState, stage_id: str | None = None) -> float:
@@ -285,10 +273,10 @@ class Policy:
         if kind == "question":
             self.update_coverage(state, turn.text)
             moves += self.answer_questions(state, turn.questions, trailing=False)
-            self.record_assumptions(state, turn.text)
+            record_assumptions(state, turn.text, self.bank, self.matcher(), self.prompts_dir)
         elif kind == "answer":
             best = self.update_coverage(state, turn.text)
-            self.record_assumptions(state, turn.text)
+            record_assumptions(state, turn.text, self.bank, self.matcher(), self.prompts_dir)
             if not turn.questions and self.is_offtopic(state, turn.answer or turn.text, best):
                 kind = "offtopic"
             else:
