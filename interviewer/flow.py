@@ -94,11 +94,6 @@ class Flow(BaseModel):
         return self.stage(stage_id).minutes * wanted / total
 
 
-def parse_stage(value: str, flow: "Flow") -> str:
-    """Normalise a user-typed stage id against ``flow``; ValueError with the choices."""
-    return flow.parse_stage(value)
-
-
 def _load(path: str) -> Flow:
     return load_cached(Flow, path)
 

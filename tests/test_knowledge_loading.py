@@ -6,7 +6,11 @@ import pytest
 from kb_helpers import make_bad_files, write_guide
 
 from conftest import CORPUS_DIR, SEED_DIR
+from interviewer.config.paths import builtin_prompts_dir
+from interviewer.flow import load_flow
 from interviewer.knowledge.loaders import LoadError, collect, load
+
+STAGES = load_flow(builtin_prompts_dir()).stage_ids
 from interviewer.knowledge.records import SQLiteRecordManager
 from interviewer.knowledge.splitting import CHUNK_SIZE, clean_text, split, stages_of
 
@@ -15,7 +19,7 @@ def _load_one(path):
     found = collect([path])
     assert not found.errors, found.errors
     assert len(found.candidates) == 1
-    return load(found.candidates[0])
+    return load(found.candidates[0], STAGES)
 
 
 def test_walk_skips_problems_yaml_hidden_and_unsupported(tmp_path):
@@ -54,7 +58,7 @@ def test_bad_files_get_one_line_errors_naming_the_file(tmp_path, kind, words):
     path = make_bad_files(tmp_path / "bad")[kind]
     found = collect([path])
     with pytest.raises(LoadError) as exc:
-        load(found.candidates[0])
+        load(found.candidates[0], STAGES)
     msg = str(exc.value)
     assert "\n" not in msg
     assert path.name in msg and words in msg
@@ -108,7 +112,7 @@ def test_corpus_and_seed_split_into_cited_chunks():
     sources = {c.source for c in files.candidates}
     assert "mlsd-metrics.md" in sources and "LICENSE" not in sources
     seed = next(c for c in files.candidates if c.root == SEED_DIR.resolve())
-    docs = split(load(seed))
+    docs = split(load(seed, STAGES))
     # the seed notes are .txt with Markdown-style headings: they are split on them
     assert len({d.metadata["heading"] for d in docs}) > 1
     assert all(d.metadata["stageless"] for d in docs)
@@ -148,5 +152,5 @@ def test_broken_pdf_is_a_one_line_error(tmp_path):
     bad = tmp_path / "broken.pdf"
     bad.write_bytes(b"%PDF-1.4\nthis is not really a pdf")
     with pytest.raises(LoadError) as exc:
-        load(collect([bad]).candidates[0])
+        load(collect([bad]).candidates[0], STAGES)
     assert "broken.pdf" in str(exc.value) and "\n" not in str(exc.value)

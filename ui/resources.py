@@ -104,15 +104,17 @@ def reset_knowledge() -> None:
 
 @st.cache_resource(show_spinner=False)
 def _warm(key: str, _settings: Settings):
-    """Load the embedding model and index the built-in guides in the background, once per
-    data directory, so the first hint or grade does not wait for them."""
+    """Load the embedding model and the listener, and index the built-in guides, in the
+    background once per data directory, so the first answer, hint or grade does not wait."""
     import logging
     import threading
 
     kb = knowledge(_settings)          # fetched here: the thread has no Streamlit context
+    sv = services(_settings)
 
     def work() -> None:
         try:
+            sv.listener()
             kb.ensure_ready()
         except Exception as exc:  # shown when the page needs the knowledge; here only logged
             logging.getLogger("interviewer.ui").warning("warm-up failed: %s", exc)

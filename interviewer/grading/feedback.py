@@ -12,7 +12,6 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from interviewer.errors import one_line
-from interviewer.flow import parse_stage
 from interviewer.grading.answer_input import check_answer
 from interviewer.grading.llm_grader import grade_with_llm
 from interviewer.llm.errors import ProviderError
@@ -81,7 +80,7 @@ class Feedback:
         Raises ValueError for an empty answer or an unknown stage.
         """
         sv = self.services
-        stage = parse_stage(stage, sv.flow)
+        stage = sv.flow.parse_stage(stage)
         check_answer(text)
         embedder = sv.embedder()
         flow, rubric, settings = sv.flow, sv.rubric, sv.settings

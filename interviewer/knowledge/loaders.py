@@ -25,7 +25,6 @@ from pathlib import Path
 import yaml
 
 from interviewer.config.datafiles import split_front_matter
-from interviewer.flow import load_flow
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -143,14 +142,12 @@ def decode_text(raw: bytes, path: Path) -> str:
                               "convert it to UTF-8 and ingest again") from None
 
 
-def _clean_stages(value: object, known: tuple[str, ...] | None = None) -> tuple[str, ...]:
+def _clean_stages(value: object, known: tuple[str, ...]) -> tuple[str, ...]:
     """The front matter's stages that the flow knows (``known``), in the flow's order."""
     if value is None:
         return ()
     items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
     wanted = {str(s).strip().lower() for s in items}
-    if known is None:
-        known = load_flow().stage_ids          # the built-in flow's stages
     return tuple(s for s in known if s in wanted)
 
 
@@ -187,7 +184,7 @@ def _load_pdf(c: Candidate) -> LoadedFile:
     return LoadedFile(c, "pdf", str(meta_title or c.path.stem), (), pages=pages)
 
 
-def load(c: Candidate, stages: tuple[str, ...] | None = None) -> LoadedFile:
+def load(c: Candidate, stages: tuple[str, ...]) -> LoadedFile:
     """Read and validate one candidate file. ``stages``: the flow's stage ids (front matter
     stages outside them are dropped)."""
     path = c.path
