@@ -28,6 +28,7 @@ class Stage(BaseModel):
     openings: list[str] = Field(min_length=1)
     minutes: float = Field(gt=0, description="Suggested minutes in a default-length interview.")
     max_probes: int = Field(default=2, ge=0, le=5)
+    diagram: bool = Field(default=False, description="The app offers a diagram box in this stage.")
     key_points: list[KeyPoint] = Field(min_length=1)
 
     @field_validator("key_points")

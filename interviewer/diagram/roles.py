@@ -78,9 +78,24 @@ class CheckText(BaseModel):
         return value
 
 
+class CheckProbe(BaseModel):
+    """What the interviewer asks when a diagram lacks a check, and the key point a passed check
+    credits (an id of prompts/flow.yaml or a problem file; checked against the flow at load)."""
+    key_point: str | None = None
+    ask: dict[str, str]
+
+    @field_validator("ask")
+    @classmethod
+    def _default(cls, value: dict[str, str]) -> dict[str, str]:
+        if "default" not in value:
+            raise ValueError("needs a 'default' question")
+        return value
+
+
 class DiagramVocab(BaseModel):
     roles: dict[str, Role] = Field(min_length=1)
     checks: dict[str, CheckText]
+    probes: dict[str, CheckProbe] = Field(default_factory=dict)
     proper_names: list[str] = Field(default_factory=list)
     link_verbs: list[str] = Field(default_factory=list)
 
@@ -101,6 +116,15 @@ class DiagramVocab(BaseModel):
                 if bad:
                     raise ValueError(f"check '{cid}': unknown placeholder {{{min(bad)}}} "
                                      f"(allowed: {', '.join(sorted(allowed))})")
+        for cid, probe in self.probes.items():
+            if cid not in REQUIRED_CHECKS:
+                raise ValueError(f"probes: unknown check '{cid}' (checks: {', '.join(REQUIRED_CHECKS)})")
+            stray = sorted(set(probe.ask) - set(self.checks[cid].missing))
+            if stray:
+                raise ValueError(f"probe '{cid}': unknown reasons {', '.join(stray)}")
+            for line in probe.ask.values():
+                if _fields(line) - {"nodes"}:
+                    raise ValueError(f"probe '{cid}': only {{nodes}} may be used: {line[:60]!r}")
         return self
 
 

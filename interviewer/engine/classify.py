@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from interviewer.textutil import normalize_ws, sentences
 
@@ -105,6 +106,7 @@ class Classification:
     answer: str = ""                            # the candidate's own statements (for coverage)
     wants_next: bool = False                    # an answer that ends by asking to move on
     command: str | None = None                  # the slash command as typed, if any
+    drawn: Any = None                           # a DrawnAnswer: the turn's well-formed diagram
 
 
 def is_question(sentence: str) -> bool:

@@ -16,7 +16,7 @@ import threading
 import uuid
 from typing import TYPE_CHECKING, Iterator
 
-from interviewer.engine.classify import classify
+from interviewer.engine.diagram_probes import classify_drawn, spoken
 from interviewer.engine.facts import FactMatcher
 from interviewer.engine.policy import Policy, opening_for, seed_for, stage_points
 from interviewer.engine.reply import TurnReply
@@ -151,16 +151,22 @@ class Engine:
             state = self.state(session_id)
             if state.status == "ended":
                 raise TurnError(f"session {session_id} has ended; start a new interview")
-            turn = classify(text)
+            turn, drawn = classify_drawn(text)
             now = self.clock()
+            if drawn.error:     # saved as sent, the state untouched: one line on what to fix
+                seq = self.store.append_turn(session_id, "candidate", state.stage, "diagram_error", text,
+                                             meta={"error": drawn.error}, created_at=now)
+                move = Move("redirect", stage=state.stage, reason="diagram_error", detail=drawn.error,
+                            opening=self.policy.current_question(state))
+                return self._reply(state, [move], seed_for(session_id, seq))
             seq = self.store.append_turn(session_id, "candidate", state.stage, turn.kind, text,
                                          meta={"questions": turn.questions} if turn.questions else {},
                                          created_at=now)
-            stage_turns = [t for t in self.store.turns(session_id)
+            stage_turns = [spoken(t.text) for t in self.store.turns(session_id)
                            if t.role == "candidate" and t.stage == state.stage
                            and t.kind in ("answer", "question")]
-            last_text = stage_turns[-1].text if stage_turns else ""
-            stage_text = " ".join(t.text for t in stage_turns)
+            last_text = stage_turns[-1] if stage_turns else ""
+            stage_text = " ".join(stage_turns)
             moves = self.policy.decide(state, turn, now, last_text=last_text, stage_text=stage_text)
             return self._reply(state, moves, seed_for(session_id, seq))
 

@@ -40,6 +40,8 @@ class Reason(StrEnum):
     LEDGER = "ledger"                    # answer_fact: the candidate's own assumption, given back
     CONTRADICTS = "contradicts"          # answer_fact: a new statement contradicts an assumption
     UNSURE = "unsure"                    # probe after "I don't know"
+    DIAGRAM = "diagram"                  # probe: what the candidate's diagram lacks
+    DIAGRAM_ERROR = "diagram_error"      # redirect: a diagram block that could not be read
     COVERED = "covered"                  # advance: the stage is covered
     TIME_UP = "time_up"                  # advance/end: the stage's or interview's time is up
     CANDIDATE_ASKED = "candidate_asked"  # advance/end on request
@@ -59,13 +61,13 @@ KIND_REASONS: dict[MoveKind, frozenset[Reason]] = {
     MoveKind.WELCOME: frozenset({Reason.CUSTOM, Reason.RESUME}),
     MoveKind.ANSWER_FACT: frozenset({Reason.SECOND, Reason.LEDGER, Reason.CONTRADICTS}),
     MoveKind.ASSUME: frozenset({Reason.CUSTOM, Reason.STATEMENT}),
-    MoveKind.PROBE: frozenset({Reason.UNSURE}),
+    MoveKind.PROBE: frozenset({Reason.UNSURE, Reason.DIAGRAM}),
     MoveKind.CHALLENGE: frozenset(),
     MoveKind.ADVANCE: frozenset({Reason.COVERED, Reason.TIME_UP, Reason.CANDIDATE_ASKED,
                                  Reason.PROBES_DONE}),
     MoveKind.HINT: frozenset({Reason.NONE}),
     MoveKind.REDIRECT: frozenset({Reason.EMPTY, Reason.OFFTOPIC, Reason.HELP, Reason.UNKNOWN_COMMAND,
-                                  Reason.CONFIRM_SKIP}),
+                                  Reason.CONFIRM_SKIP, Reason.DIAGRAM_ERROR}),
     MoveKind.REFUSE: frozenset(),
     MoveKind.END: frozenset({Reason.TIME_UP, Reason.CANDIDATE_ASKED, Reason.FINISHED, Reason.ALREADY_ENDED}),
 }
@@ -108,7 +110,8 @@ class Move:
     sources: list[Hit] = field(default_factory=list)
     reason: Reason | None = None      # why (selects a kind.reason template)
     notice: str | None = None         # a system notice to show as-is (e.g. fallback to offline)
-    detail: str | None = None         # assume.statement: the option the problem statement names
+    detail: str | None = None         # assume.statement: the option the problem statement names;
+                                      # redirect.diagram_error: the one-line parse error
 
     def __post_init__(self) -> None:       # kinds and reasons are the enums above, never free text
         self.kind = MoveKind(self.kind)

@@ -14,6 +14,7 @@ from typing import Callable
 
 from interviewer.listening.listener import Listener
 from interviewer.engine.classify import Classification
+from interviewer.engine.diagram_probes import diagram_probe, heard, keep_diagram, prose_points
 from interviewer.engine.facts import FactMatcher
 from interviewer.engine.statement_scope import option_in_statement
 from interviewer.flow import Flow, KeyPoint, Stage
@@ -270,19 +271,25 @@ class Policy:
             return [self.hint(state, last_text, now)]
 
         moves: list[Move] = []
+        known = prose_points(state) if turn.drawn else set()    # said before this turn
         if kind == "question":
-            self.update_coverage(state, turn.text)
+            self.update_coverage(state, heard(turn))
+            keep_diagram(self.flow, state, turn)
             moves += self.answer_questions(state, turn.questions, trailing=False)
             record_assumptions(state, turn.text, self.bank, self.matcher(), self.prompts_dir)
         elif kind == "answer":
-            best = self.update_coverage(state, turn.text)
+            best = self.update_coverage(state, heard(turn))
+            drawn = keep_diagram(self.flow, state, turn)     # a diagram: heard, credited, kept
             record_assumptions(state, turn.text, self.bank, self.matcher(), self.prompts_dir)
-            if not turn.questions and self.is_offtopic(state, turn.answer or turn.text, best):
+            if not drawn and not turn.questions and self.is_offtopic(state, turn.answer or turn.text, best):
                 kind = "offtopic"
             else:
                 moves += self.answer_questions(state, turn.questions, trailing=True)
                 if turn.wants_next:
                     moves.append(self.advance(state, now, "candidate_asked", stage_text))
+                elif drawn and not self.time_up(state, now) and (
+                        asked := diagram_probe(self.flow, state, drawn, known)) is not None:
+                    moves.append(asked)                       # what the diagram lacks comes first
                 elif self.stage_covered(state):
                     moves.append(self.advance(state, now, "covered", stage_text))
                 elif self.time_up(state, now):

@@ -45,8 +45,20 @@ class SessionState:
     auto_advanced: str = ""          # the stage the interviewer opened by itself (not on request)
     skip_confirmed: str = ""         # the stage whose skip the candidate was asked to confirm
     ledger: list[dict[str, Any]] = field(default_factory=list)      # assumptions stated (Fact dicts)
+    # stage -> the last diagram sent in it (Mermaid source); the most recent stage last
+    diagrams: dict[str, str] = field(default_factory=dict)
+    diagram_probes: dict[str, list[str]] = field(default_factory=dict)  # stage -> check ids asked
 
     # ---- derived -------------------------------------------------------------
+    @property
+    def latest_diagram(self) -> str:
+        """The Mermaid source of the last diagram sent in the session ("" before any)."""
+        return next(reversed(self.diagrams.values()), "")
+
+    def keep_diagram(self, source: str) -> None:
+        self.diagrams.pop(self.stage, None)        # re-inserted last: the latest stays last
+        self.diagrams[self.stage] = source
+
     @property
     def hints_used(self) -> int:
         return len(self.hints)

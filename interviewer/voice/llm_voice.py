@@ -43,7 +43,9 @@ TEMPERATURE = 0.4
 _FINISH_KEYS = ("finish_reason", "stop_reason", "done_reason")
 # Moves about the app itself (command help, unknown command, a finished session) keep the
 # offline voice's exact wording: there is nothing for a model to phrase.
-OFFLINE_MOVES = {("redirect", "help"), ("redirect", "unknown_command"), ("end", "already_ended")}
+# A diagram that could not be read gets the parser's one line as it is.
+OFFLINE_MOVES = {("redirect", "help"), ("redirect", "unknown_command"), ("end", "already_ended"),
+                 ("redirect", "diagram_error")}
 # After a timeout, an unreachable server or retries used up, the next turns answer offline at once
 # for COOL_DOWN_SECONDS instead of making the candidate wait for the same failure again.
 COOL_DOWN_SECONDS = 30.0

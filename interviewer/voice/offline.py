@@ -29,7 +29,7 @@ KIND_VARS: dict[str, set[str]] = {
     "challenge": {"said", "probe"},
     "advance": {"next_stage_name", "opening"},
     "hint": {"guidance", "citations"},
-    "redirect": {"question"},
+    "redirect": {"question", "error"},
     "refuse": {"question"},
     "end": {"stages_done", "stage_count"},
 }
@@ -126,7 +126,7 @@ class OfflineVoice:
                   "statement": ctx.problem_statement, "opening": move.opening or "",
                   "question": move.opening or "", "fact": "", "topic": "", "probe": move.probe or "",
                   "next_stage_name": "", "guidance": "", "citations": "", "stages_done": "", "stage_count": "",
-                  "option": move.detail or "", "said": move.detail or ""}
+                  "option": move.detail or "", "said": move.detail or "", "error": move.detail or ""}
         if move.fact is not None:
             values["fact"] = move.fact.answer.strip()
             values["topic"] = move.fact.topic.strip().rstrip(".").lower()
