@@ -1,7 +1,8 @@
 """``interviewer chat``, ``problems``, ``sessions`` and ``resume``: the interview in the terminal.
 
 Interactive with a live prompt on a terminal; with piped stdin, one candidate turn per line
-(``/hint``, ``/next``, ``/end``, ``/help``), and end of input ends the interview.
+(``/hint``, ``/next``, ``/end``, ``/help``), and end of input ends the interview. ``/diagram``
+starts a Mermaid diagram that the lines up to ``/end`` complete; ``/diagram FILE`` sends a file.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from interviewer.engine.engine import TurnError
 from interviewer.errors import describe_error
 from interviewer.report.build import render_markdown
 from interviewer.storage.sessions import StoreError
+
+
+DIAGRAM_PROMPT = "diagram> "
 
 
 def _fmt_seconds(seconds: float) -> str:
@@ -63,19 +67,77 @@ def _prompt(engine, session_id: str) -> str:
     return f"\n[{name} · {_fmt_seconds(left['stage'])} left in stage · {_fmt_seconds(left['total'])} overall]\nyou> "
 
 
-def _read_turns(engine, session_id: str):
-    """Yield candidate lines: from a live prompt on a terminal, else one per stdin line."""
-    if sys.stdin.isatty():
-        while True:
-            try:
-                yield input(_prompt(engine, session_id))
-            except EOFError:
-                return
-    else:
-        for line in sys.stdin:
-            line = line.rstrip("\r\n")
-            sys.stdout.write(f"\nyou> {line}\n")
+class _Lines:
+    """Candidate lines: from a live prompt on a terminal, else one per stdin line. While a
+    diagram is being entered the prompt is ``diagram>`` (piped lines are echoed the same way)."""
+
+    def __init__(self, engine, session_id: str):
+        self.engine, self.session_id = engine, session_id
+        self.drawing = False
+
+    def __iter__(self):
+        if sys.stdin.isatty():
+            while True:
+                try:
+                    yield input(DIAGRAM_PROMPT if self.drawing else _prompt(self.engine, self.session_id))
+                except EOFError:
+                    return
+        else:
+            for line in sys.stdin:
+                line = line.rstrip("\r\n")
+                sys.stdout.write(f"{DIAGRAM_PROMPT}{line}\n" if self.drawing else f"\nyou> {line}\n")
+                yield line
+
+
+def _diagram_file(name: str) -> str:
+    """The answer in FILE: sent as written when it holds a diagram block, else as a diagram."""
+    from pathlib import Path
+
+    from interviewer.diagram.answer import read_answer
+    from interviewer.grading.answer_input import answer_text
+
+    path = Path(name).expanduser()
+    if not path.is_file():
+        raise ValueError(f"{name}: no such file")
+    text = answer_text(path.read_bytes(), name)
+    return text if read_answer(text).has_blocks else f"```mermaid\n{text.strip()}\n```"
+
+
+def _turns(lines: _Lines):
+    """Candidate turns: each line, except that ``/diagram`` gathers the lines up to ``/end``
+    (an ``/end`` there closes the diagram, not the interview) and ``/diagram FILE`` reads FILE."""
+    it = iter(lines)
+    for line in it:
+        word, _, arg = line.strip().partition(" ")
+        if word.lower() != "/diagram":
             yield line
+            continue
+        if arg.strip():
+            try:
+                yield _diagram_file(arg.strip())
+            except (OSError, ValueError) as exc:
+                typer.secho(f"error: {describe_error(exc)}; nothing was sent", fg=typer.colors.RED, err=True)
+            continue
+        typer.echo("Type the diagram (a Mermaid flowchart, e.g. 'flowchart LR'); /end sends it.", err=True)
+        body, closed = [], False
+        lines.drawing = True
+        try:
+            for part in it:
+                if part.strip().lower() == "/end":
+                    closed = True
+                    break
+                body.append(part)
+        finally:
+            lines.drawing = False
+        if not "".join(body).strip():
+            typer.secho("note: the diagram was empty; nothing was sent", fg=typer.colors.YELLOW, err=True)
+        else:
+            if not closed:
+                typer.secho("note: input ended inside the diagram; sending it as typed",
+                            fg=typer.colors.YELLOW, err=True)
+            yield "```mermaid\n" + "\n".join(body) + "\n```"
+        if not closed:
+            return
 
 
 def _run(engine, reply) -> None:
@@ -85,7 +147,7 @@ def _run(engine, reply) -> None:
         return
     warming = _warm(engine, session_id, knowledge=sys.stdin.isatty())
     try:
-        for line in _read_turns(engine, session_id):
+        for line in _turns(_Lines(engine, session_id)):
             try:
                 reply = engine.take_turn(session_id, line)
             except TurnError as exc:
@@ -148,7 +210,7 @@ def register(app: typer.Typer) -> None:
             reply = engine.start(problem_id=problem, question=question, minutes=minutes)
         state = engine.state(reply.session_id)
         typer.echo(f"Mock interview: {state.problem.title} · {state.minutes:g} minutes · session {reply.session_id}")
-        typer.echo("Commands: /hint  /next  /end  /help")
+        typer.echo("Commands: /hint  /next  /end  /help  /diagram (lines up to /end) or /diagram FILE")
         _run(engine, reply)
 
     @app.command("resume")

@@ -16,10 +16,10 @@ from interviewer.diagram.parse import Block, parse_text
 from interviewer.diagram.render import to_dot, to_sentences
 
 
-def error_line(block: Block, err: DiagramError, *, several: bool = False) -> str:
-    """One line naming the diagram's line (and the answer's, when the block does not start it)."""
+def error_line(block: Block, err: DiagramError, *, in_text: bool = False) -> str:
+    """One line naming the diagram's line (and the message's, when there is more than the diagram)."""
     where = f"diagram line {err.line}"
-    if block.line > 1 or several:
+    if in_text:
         where += f" (message line {block.line + err.line - 1})"
     return f"{where}: {err.message}"
 
@@ -63,7 +63,8 @@ def read_answer(text: str | None) -> DrawnAnswer:
     for block, result in zip(parsed.blocks, parsed.results):
         if isinstance(result, DiagramError):
             if out.error is None:
-                out.error = error_line(block, result, several=len(parsed.blocks) > 1)
+                out.error = error_line(block, result,
+                                       in_text=len(parsed.blocks) > 1 or bool(parsed.prose.strip()))
         else:
             out.diagram, out.source = result, block.text.strip("\n")
     if out.diagram is not None:
