@@ -353,14 +353,14 @@ def test_sentences_read_the_labels():
               "  R -->|reads| K[Redis]\n  R -->|top 50| API[Feed service]\n  API --- L[kafka]\n"
               "  API <--> U[User]\n  M[Monitoring]\n  subgraph off [Offline]\n    T[Trainer]\n  end\n  L --> T")
     assert to_sentences(d) == [
-        "Candidate generation feeds the ranker.",
-        "Ranker reads features from the feature store.",
+        "Candidate generation sends data to the ranker.",
+        "Ranker gets features from the feature store.",
         "Ranker reads Redis.",
         "Ranker sends top 50 to the feed service.",
         "Feed service is linked to kafka.",
-        "Feed service and the user exchange data.",
-        "Kafka feeds the trainer.",
-        "Offline holds the trainer.",
+        "Feed service and the user send data to each other.",
+        "Kafka sends data to the trainer.",
+        "Offline has the trainer.",
         "Monitoring is not connected to anything.",
     ]
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from interviewer.errors import one_line
 from interviewer.grading.answer_input import check_answer
+from interviewer.grading.diagram_part import read_for_grading, with_diagram
 from interviewer.grading.llm_grader import grade_with_llm
 from interviewer.llm.errors import ProviderError
 from interviewer.grading.grades import GraderError, SourceRef, StageGrade
@@ -77,11 +78,21 @@ class Feedback:
 
         ``credited``: key point ids an interview already counted as covered (see grade_offline).
         ``knowledge``: where guidance is looked up (the services' knowledge base by default).
-        Raises ValueError for an empty answer or an unknown stage.
+        A diagram in ``text`` is graded with the prose (its labels read as sentences; see
+        grading/diagram_part.py). Raises ValueError for an empty answer, an unknown stage or a
+        diagram that cannot be read (one line naming its line).
         """
         sv = self.services
         stage = sv.flow.parse_stage(stage)
         check_answer(text)
+        drawn = read_for_grading(text, stage=stage, problem=problem, flow=sv.flow)
+        grade = self._grade(stage, drawn.text, problem, list(dict.fromkeys([*credited, *drawn.credited])),
+                            knowledge)
+        return with_diagram(grade, drawn, sv.rubric)
+
+    def _grade(self, stage: str, text: str, problem: Problem, credited: list[str],
+               knowledge: Any) -> StageGrade:
+        sv = self.services
         embedder = sv.embedder()
         flow, rubric, settings = sv.flow, sv.rubric, sv.settings
         use_disk = hasattr(embedder, "prime") and hasattr(embedder, "cached")

@@ -47,6 +47,25 @@ class CriterionScore(BaseModel):
                 "evidence": list(self.evidence), "missing": list(self.missing)}
 
 
+class DiagramPart(BaseModel):
+    """The diagram of a graded answer: its size, the graph checks it passes and fails (ids, with
+    one line each) and its Mermaid source (for the report and the app's preview)."""
+
+    nodes: int = Field(ge=0)
+    edges: int = Field(ge=0)
+    covered: list[str] = Field(default_factory=list)
+    missing: list[str] = Field(default_factory=list)
+    notes: dict[str, str] = Field(default_factory=dict)
+    source: str = ""
+
+    def to_json(self, with_source: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {"nodes": self.nodes, "edges": self.edges, "covered": list(self.covered),
+                               "missing": list(self.missing), "notes": dict(self.notes)}
+        if with_source:
+            out["source"] = self.source
+        return out
+
+
 class StageGrade(BaseModel):
     """The grade of one answer (or all of a candidate's answers) in one stage."""
 
@@ -61,6 +80,7 @@ class StageGrade(BaseModel):
     grader_via: GraderVia | None = Field(
         default=None, description="How the LLM's grade was obtained: 'schema' (structured output), 'tools' "
         "(a forced function call) or 'text' (JSON read from the reply's text). None for offline grades.")
+    diagram: DiagramPart | None = Field(default=None, description="Set when the answer holds a diagram.")
 
     @field_validator("grader")
     @classmethod
@@ -74,8 +94,8 @@ class StageGrade(BaseModel):
         return SCORE_LABELS[self.score]
 
     def to_json(self) -> dict[str, Any]:
-        """The public JSON shape (exactly these keys, plus ``grader_via`` when the LLM graded;
-        notices are shown separately)."""
+        """The public JSON shape (exactly these keys, plus ``grader_via`` when the LLM graded and
+        ``diagram`` when the answer holds one; notices are shown separately)."""
         out = {
             "stage": self.stage,
             "score": self.score,
@@ -87,4 +107,6 @@ class StageGrade(BaseModel):
         }
         if self.grader_via is not None:
             out["grader_via"] = self.grader_via
+        if self.diagram is not None:
+            out["diagram"] = self.diagram.to_json()
         return out

@@ -37,6 +37,10 @@ def grade_markdown(grade: StageGrade, title: str) -> str:
     lines += [f"- {s}" for s in grade.strengths] or ["- (none yet)"]
     lines += ["", "## To improve"]
     lines += [f"- {s}" for s in grade.improvements] or ["- (nothing major)"]
+    if grade.diagram is not None:
+        from interviewer.grading.diagram_part import diagram_lines
+
+        lines += ["", "## Diagram", ""] + diagram_lines(grade.diagram)
     lines += ["", "## Criteria", ""]
     lines += criteria_markdown(grade.criteria)
     if grade.sources:
