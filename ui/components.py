@@ -174,3 +174,19 @@ def live_clock(stage_deadline: float, total_deadline: float) -> None:
     html(_CLOCK_HTML.format(stage=fmt_clock(stage_deadline - now), total=fmt_clock(total_deadline - now),
                             stage_ms=int(stage_deadline * 1000), total_ms=int(total_deadline * 1000)),
          height=56)
+
+
+def diagram_chart(dot: str) -> None:
+    """A diagram drawn by the browser-side Graphviz that Streamlit ships (no CDN, no server binary)."""
+    if dot:
+        st.graphviz_chart(dot, width="stretch")
+
+
+def diagram_checks(part: dict[str, Any]) -> None:
+    """What a graded diagram covers and lacks, one line per graph check."""
+    notes = part.get("notes") or {}
+    st.caption(f"{part.get('nodes', 0)} boxes · {part.get('edges', 0)} links")
+    for cid in part.get("covered") or []:
+        st.markdown(f":green[:material/check_circle:] {notes.get(cid, cid)}")
+    for cid in part.get("missing") or []:
+        st.markdown(f":orange[:material/error:] {notes.get(cid, cid)}")

@@ -55,6 +55,16 @@ def score_card(grade: dict[str, Any], notices: list[str] | None = None) -> None:
         components.sources_expander(f"Sources to read ({len(grade['sources'])})", grade["sources"])
 
 
+def diagram_section(part: dict[str, Any]) -> None:
+    """A graded diagram (its JSON with ``source``): drawn, then what it covers and lacks."""
+    from interviewer.diagram.answer import dot_of
+
+    st.markdown("**Diagram**")
+    if part.get("source"):
+        components.diagram_chart(dot_of(part["source"]))
+    components.diagram_checks(part)
+
+
 def score_chart(df) -> None:
     """Bars per stage on a fixed 0–4 axis (st.bar_chart would stretch the axis to the data)."""
     import altair as alt
@@ -120,6 +130,8 @@ def render_report(data: dict[str, Any], markdown: str, sid: str) -> None:
                         st.markdown(f"**{label}**")
                         for item in s[key]:
                             st.markdown(f"- {item}")
+                if s.get("diagram"):
+                    diagram_section(s["diagram"])
                 criteria_table(s.get("criteria") or [])
     if data.get("cross_stage"):
         with st.expander("Across the interview", icon=":material/insights:"):

@@ -70,3 +70,54 @@ def read_answer(text: str | None) -> DrawnAnswer:
     if out.diagram is not None:
         out.sentences = to_sentences(out.diagram)
     return out
+
+
+@dataclass
+class Preview:
+    """The app's diagram box as it stands: the DOT to draw, or the one-line error, and the
+    covered / missing lines of its checks."""
+    source: str
+    dot: str = ""
+    error: str | None = None
+    covered: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+
+def preview(box: str | None) -> Preview:
+    """Read the diagram box: the text is the diagram itself, with or without a ```mermaid fence."""
+    box = (box or "").strip()
+    if not box:
+        return Preview("", error="the diagram is empty: start from the template or type 'flowchart LR'")
+    drawn = read_answer(box if read_answer(box).has_blocks else as_message(box))
+    if drawn.error or drawn.report is None:
+        return Preview(box, error=drawn.error or "no diagram found: start with 'flowchart LR'")
+    return Preview(drawn.source, drawn.dot(), None, [f.text for f in drawn.report.covered],
+                   [f.text for f in drawn.report.missing])
+
+
+def as_message(box: str, prose: str = "") -> str:
+    """The chat message that sends the box's diagram (after the prose, if any)."""
+    box = (box or "").strip()
+    if read_answer(box).has_blocks and box.startswith(("```", "~~~")):
+        diagram = box
+    else:
+        diagram = f"```mermaid\n{box}\n```"
+    return f"{prose.strip()}\n\n{diagram}" if prose.strip() else diagram
+
+
+def dot_of(source: str) -> str:
+    """DOT for a saved diagram's Mermaid source ("" if it no longer parses)."""
+    drawn = read_answer(as_message(source))
+    return drawn.dot() if drawn.diagram is not None else ""
+
+
+def preview_answer(text: str | None) -> Preview | None:
+    """A written answer's diagram for a preview: None when the answer holds none."""
+    drawn = read_answer(text)
+    if not drawn.has_blocks:
+        return None
+    if drawn.error or drawn.diagram is None:
+        return Preview("", error=drawn.error)
+    report = drawn.report
+    return Preview(drawn.source, drawn.dot(), None, [f.text for f in report.covered] if report else [],
+                   [f.text for f in report.missing] if report else [])

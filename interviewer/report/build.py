@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, Field
 
 from interviewer.grading.feedback import USE_SERVICES
-from interviewer.grading.grades import SCORE_LABELS, CriterionScore, SourceRef
+from interviewer.grading.grades import SCORE_LABELS, CriterionScore, DiagramPart, SourceRef
 from interviewer.knowledge.search import diversify
 from interviewer.report.parts import cross_stage, overall, stage_texts
 
@@ -56,9 +56,11 @@ class StageReport(BaseModel):
     grader: str = "offline"
     hints_used: int = 0
     notices: list[str] = Field(default_factory=list)
+    diagram: DiagramPart | None = None        # the stage's last diagram, with what it covers
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "score": self.score, "reached": self.reached,
+        diagram = {"diagram": self.diagram.to_json(with_source=True)} if self.diagram else {}
+        return diagram | {"id": self.id, "name": self.name, "score": self.score, "reached": self.reached,
                 "note": self.note, "criteria": [c.to_json() for c in self.criteria],
                 "evidence": list(self.evidence), "strengths": list(self.strengths),
                 "improvements": list(self.improvements), "sources": [s.to_json() for s in self.sources],
@@ -144,7 +146,7 @@ class Reports:
             evidence += [q for q in c.evidence if q not in evidence]
         return StageReport(id=stage_id, name=name, score=g.score, criteria=g.criteria, evidence=evidence[:6],
                            strengths=g.strengths, improvements=g.improvements, sources=g.sources,
-                           grader=g.grader, hints_used=hints, notices=g.notices)
+                           grader=g.grader, hints_used=hints, notices=g.notices, diagram=g.diagram)
 
     def _build(self, state, turns, knowledge) -> Report:
         """Grades every stage of the flow, then the overall level, cross-stage criteria, facts,

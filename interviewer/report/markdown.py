@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from interviewer.grading.grades import SCORE_LABELS
+from interviewer.grading.diagram_part import diagram_lines
 from interviewer.grading.render import criteria_markdown
 
 
@@ -33,6 +34,8 @@ def report_markdown(report) -> str:
             lines += ["**Strengths**", ""] + [f"- {x}" for x in s.strengths] + [""]
         if s.improvements:
             lines += ["**To improve**", ""] + [f"- {x}" for x in s.improvements] + [""]
+        if s.diagram is not None:
+            lines += ["**Diagram**", ""] + diagram_lines(s.diagram) + [""]
         if s.criteria:
             lines += criteria_markdown(s.criteria, level=3)
     lines += ["## Across the interview", ""]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from interviewer.diagram.answer import preview_answer
 from interviewer.grading.answer_input import ANSWER_SUFFIXES, EMPTY_ANSWER, answer_text
 from interviewer.problems import Problem
 from ui import components, reportview, resources
@@ -45,6 +46,13 @@ with components.user_errors("Loading the question bank"):
     stage = st.selectbox("Stage", list(stage_names), format_func=lambda k: stage_names.get(k, k))
     answer = st.text_area("Your answer", height=220, key="feedback_answer",
                           placeholder="Write the answer you would give in this stage…")
+    drawn = preview_answer(answer)
+    if drawn is not None:             # a diagram in the answer: drawn as it stands, or its error
+        if drawn.error:
+            st.error(drawn.error, icon=":material/error:")
+        else:
+            with st.expander("Your diagram", expanded=True, icon=":material/account_tree:"):
+                components.diagram_chart(drawn.dot)
     st.file_uploader("…or load it from a file", type=[s.lstrip(".") for s in ANSWER_SUFFIXES],
                      key="feedback_file", on_change=_load_upload,
                      help="A text or Markdown file (UTF-8, up to 1 MB); its text replaces the box above.")
@@ -65,3 +73,5 @@ if go:
                 grade = resources.services(settings).feedback.grade(stage=stage, text=answer, problem=problem)
             st.subheader(f"{stage_names[stage]} · {problem.title}", anchor=False)
             reportview.score_card(grade.to_json(), list(grade.notices))
+            if grade.diagram is not None:
+                reportview.diagram_section(grade.diagram.to_json(with_source=True))

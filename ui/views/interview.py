@@ -15,6 +15,7 @@ from ui import components, reportview, resources
 SID = "session_id"
 DRAFT = "draft"                       # a message that was not sent (too long, refused), kept for editing
 CHAT_KEY = "chat_box"
+DIAGRAM_KEY = "diagram_box"
 LENGTHS = [20, 30, 45, 60, 90]
 AVATAR_IV = ":material/record_voice_over:"
 AVATAR_ME = ":material/person:"
@@ -110,6 +111,31 @@ def controls(engine, state, flow) -> tuple[bool, bool, bool]:
     return hint, nxt, end
 
 
+def diagram_box(sid: str, state) -> str | None:
+    """The diagram box of a stage that offers one: a Mermaid flowchart (the starter template,
+    or the last diagram sent) beside its drawing; returns the message to send when asked."""
+    from interviewer.diagram import STARTER_TEMPLATE
+    from interviewer.diagram.answer import as_message, preview
+
+    key = f"{DIAGRAM_KEY}_{sid}"
+    if key not in st.session_state:
+        st.session_state[key] = state.latest_diagram or STARTER_TEMPLATE
+    with st.expander("Diagram", expanded=True, icon=":material/account_tree:"):
+        st.caption("Draw the design as a Mermaid flowchart: boxes `A[Ranker]`, databases `B[(Store)]`, "
+                   "links `A --> B` or `A -->|features| B`. The drawing updates as you edit "
+                   "(Ctrl+Enter); the interviewer reads it when you send it.")
+        left, right = st.columns(2)
+        with left:
+            text = st.text_area("Diagram (Mermaid)", key=key, height=280, label_visibility="collapsed")
+            drawn = preview(text)
+            if drawn.error:
+                st.error(drawn.error, icon=":material/error:")
+            send = st.button("Send the diagram", icon=":material/send:", disabled=bool(drawn.error))
+        with right:
+            components.diagram_chart(drawn.dot)
+    return as_message(text) if send and not drawn.error else None
+
+
 def show_reply(reply) -> None:
     """Stream an interviewer reply into the chat, with its notice and citations."""
     with st.chat_message("assistant", avatar=AVATAR_IV):
@@ -179,7 +205,10 @@ def interview(sid: str, settings) -> None:
                 st.session_state.pop(DRAFT, None)
                 st.rerun()
 
+    drawn = diagram_box(sid, state) if flow.stage(state.stage).diagram else None
     prompt = st.chat_input("Answer, or ask a clarifying question…", key=CHAT_KEY)
+    if prompt is None and drawn is not None:
+        prompt = drawn
     if st.session_state.pop("send_draft", False):
         prompt = st.session_state[DRAFT]["text"]
     with components.user_errors("The interviewer"):
