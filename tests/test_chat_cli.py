@@ -171,3 +171,28 @@ def test_live_prompt_shows_stage_and_time_left(settings):
     assert "Problem statement & clarification" in prompt
     assert f"{int(budget) // 60}:{int(budget) % 60:02d} left in stage" in prompt
     assert "28:55 overall" in prompt and prompt.endswith("you> ")
+
+
+def test_diagram_entry_and_file_are_sent_and_end_inside_closes_only_the_diagram(interviewer_home, tmp_path):
+    from test_diagram_checks import BOX
+
+    path = tmp_path / "box.mmd"
+    path.write_text(BOX + "\n", encoding="utf-8")
+    lines = ["/diagram", *BOX.splitlines(), "/end",                  # /end closes the diagram only
+             f"/diagram {path}", "/diagram /no/such/file.mmd",
+             "/diagram", "flowchart LR", "  A[User] -->", "/end", "/end"]
+    res = CliRunner().invoke(app, ["chat", "--problem", "linkedin-feed", "--minutes", "30"],
+                             input="\n".join(lines) + "\n")
+    assert res.exit_code == 0, res.output
+    out = res.stdout
+    assert "diagram> flowchart LR" in out and "diagram> /end" in out
+    assert "/no/such/file.mmd: no such file; nothing was sent" in res.output
+    assert "diagram line 2: expected a node after '-->'" in out
+    con = sqlite3.connect(interviewer_home / "interviewer.db")
+    cand = con.execute("SELECT kind, text FROM turns WHERE role='candidate' ORDER BY seq").fetchall()
+    assert cand[0] == ("answer", f"```mermaid\n{BOX}\n```")           # the entry, as one turn
+    assert cand[1] == ("answer", BOX)                                 # a bare flowchart file, as written
+    assert cand[2][0] == "diagram_error"
+    assert cand[3] == ("end", "/end") and len(cand) == 4              # the interview ended only then
+    state = json.loads(con.execute("SELECT state_json FROM sessions").fetchone()[0])
+    assert BOX in state["diagrams"].values()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ui_harness import REPO, browser_page, chromium_path, running_app
+from ui_harness import REPO, browser_page, chromium_path, running_app, wait_idle
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
@@ -127,4 +127,43 @@ def test_feedback_answer_loaded_from_a_file_in_a_real_browser(tmp_path):
         assert "fraud loss per dollar" in box.input_value()               # nothing lost
         page.get_by_role("button", name="Score my answer").click()
         page.get_by_text("Strengths").first.wait_for(timeout=SLOW)
+        assert page.get_by_test_id("stException").count() == 0
+
+
+def test_design_stage_diagram_is_drawn_and_sent_in_a_real_browser(tmp_path):
+    """The design stage's diagram box: the starter template drawn as an <svg> by the browser-side
+    Graphviz Streamlit bundles (no network), an edited diagram redrawn, sent and answered."""
+    _need_browser()
+    with running_app(tmp_path / "home") as url, browser_page(height=1400) as page:
+        page.goto(url)
+        page.get_by_role("button", name="Start the interview").wait_for(timeout=60_000)
+        page.get_by_role("button", name="Start the interview").click()
+        page.get_by_test_id("stChatMessage").first.wait_for(timeout=SLOW)
+        box = page.get_by_role("textbox", name="Diagram (Mermaid)")
+        for _ in range(6):                      # on to the stage that offers the diagram box
+            if box.count():
+                break
+            page.get_by_role("button", name="Next stage").click()
+            page.wait_for_timeout(500)
+            wait_idle(page, SLOW)
+        box.wait_for(timeout=SLOW)
+        assert "flowchart LR" in box.input_value()
+        svg = page.get_by_test_id("stGraphVizChart").locator("svg")
+        svg.first.wait_for(timeout=60_000)
+        assert "Candidate generation" in svg.first.inner_html()
+
+        box.fill("flowchart LR\n  user[Member] --> server[Feed server] --> model[Model] --> db[(Database)]")
+        box.press("Control+Enter")
+        page.wait_for_function("() => [...document.querySelectorAll('[data-testid=\"stGraphVizChart\"] svg')]"
+                               ".some(s => s.innerHTML.includes('Feed server'))", timeout=60_000)
+        before = page.get_by_test_id("stChatMessage").count()
+        page.get_by_role("button", name="Send the diagram").click()
+        page.wait_for_function(
+            f"() => document.querySelectorAll('[data-testid=\"stChatMessage\"]').length >= {before + 2}",
+            timeout=SLOW)
+        wait_idle(page, SLOW)
+        reply = page.get_by_test_id("stChatMessage").nth(before + 1).inner_text()
+        assert "diagram" in reply.lower() and "million" in reply.lower(), reply
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "ui-diagram.png"))
         assert page.get_by_test_id("stException").count() == 0

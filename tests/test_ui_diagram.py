@@ -1,0 +1,76 @@
+"""The diagram in the app (AppTest): the design stage's box with the starter template and its
+drawing, the one-line error of a malformed diagram, sending it; the Feedback page's preview and
+diagram section."""
+
+from __future__ import annotations
+
+import pytest
+
+from test_diagram_checks import BOX
+from ui_apptest import button, open_page, start_interview, texts, ui_home  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("ui_home")
+
+
+def charts(at) -> list[str]:
+    """The DOT of every graphviz chart on the page."""
+    return [e.proto.spec for e in at.get("graphviz_chart")]
+
+
+def store():
+    from interviewer.config.settings import Settings
+    from interviewer.storage.sessions import open_store
+
+    return open_store(Settings())
+
+
+def test_design_stage_box_previews_refuses_a_malformed_diagram_and_sends(ui_home):
+    from interviewer.diagram import STARTER_TEMPLATE
+    from interviewer.flow import load_flow
+
+    at, sid = start_interview()
+    key = f"diagram_box_{sid}"
+    assert key not in [t.key for t in at.text_area]                  # no box before the design stage
+    target = next(s.id for s in load_flow().stages if s.diagram)
+    while store().load_state(sid).stage != target:
+        button(at, "Next stage").click().run()
+        assert not at.exception, at.exception
+    box = at.text_area(key=key)
+    assert box.value == STARTER_TEMPLATE
+    dots = charts(at)
+    assert dots and dots[-1].startswith("digraph") and '"Candidate generation: two-tower ANN"' in dots[-1]
+
+    box.input("flowchart LR\n  A[User] -->").run()
+    assert not at.exception
+    assert any("diagram line 2: expected a node after '-->'" in e.value for e in at.error)
+    assert button(at, "Send the diagram").disabled
+    assert not charts(at)
+
+    at.text_area(key=key).input(BOX).run()
+    assert not at.error and '"server"' in charts(at)[-1]
+    before = len(store().turns(sid))
+    button(at, "Send the diagram").click().run()
+    assert not at.exception, at.exception
+    turns = store().turns(sid)
+    assert len(turns) == before + 2
+    assert turns[-2].text == f"```mermaid\n{BOX}\n```" and turns[-2].kind == "answer"
+    assert turns[-1].meta["moves"][-1]["reason"] == "diagram"
+    assert store().load_state(sid).latest_diagram == BOX
+    assert at.text_area(key=key).value == BOX                         # kept in the box to edit
+
+
+def test_feedback_page_previews_a_pasted_diagram_and_grades_it():
+    at = open_page("views/feedback.py")
+    stage = next(s for s in at.selectbox if s.label == "Stage")
+    stage.select(next(o for o in stage.options if "design" in o.lower()))
+    at.text_area(key="feedback_answer").input(f"My design:\n\n```mermaid\n{BOX}\n```\n").run()
+    assert not at.exception and not at.error
+    assert charts(at) and '"database"' in charts(at)[0]
+    button(at, "Score my answer").click().run()
+    assert not at.exception, at.exception
+    shown = texts(at)
+    assert "4 boxes · 3 links" in shown and "no funnel" in shown and "back into training" in shown
+    assert len(charts(at)) == 2                                      # the preview and the graded diagram
+
+    at.text_area(key="feedback_answer").input("```mermaid\nflowchart LR\n  A -->\n```").run()
+    assert any("diagram line 2: expected a node after '-->'" in e.value for e in at.error)
