@@ -158,9 +158,14 @@ def test_design_stage_diagram_is_drawn_and_sent_in_a_real_browser(tmp_path):
                                ".some(s => s.innerHTML.includes('Feed server'))", timeout=60_000)
         before = page.get_by_test_id("stChatMessage").count()
         page.get_by_role("button", name="Send the diagram").click()
-        page.wait_for_function(
-            f"() => document.querySelectorAll('[data-testid=\"stChatMessage\"]').length >= {before + 2}",
-            timeout=SLOW)
+        ARTIFACTS.mkdir(exist_ok=True)
+        try:        # the first answer of a fresh install may wait for the listener to be fitted
+            page.wait_for_function(
+                f"() => document.querySelectorAll('[data-testid=\"stChatMessage\"]').length >= {before + 2}",
+                timeout=2 * SLOW)
+        except Exception:
+            page.screenshot(path=str(ARTIFACTS / "ui-diagram-failed.png"), full_page=True)
+            raise
         wait_idle(page, SLOW)
         reply = page.get_by_test_id("stChatMessage").nth(before + 1).inner_text()
         assert "diagram" in reply.lower() and "million" in reply.lower(), reply
