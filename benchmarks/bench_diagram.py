@@ -4,7 +4,8 @@ The diagram is several two-stage feeds side by side (request, service, candidate
 ranker, re-ranker, feature store with batch and streaming paths, impression log, training data,
 trainer, registry), each in its own subgraph, with links across them. Warm = the role
 vocabulary already loaded (the first call reads prompts/diagram.yaml). Target: parse + check
-of 200 nodes <= 200 ms; to_dot and to_sentences are timed alongside.
+of 200 nodes <= 200 ms; to_dot, to_sentences and read_answer (an answer's diagram parsed,
+checked and read back as sentences: what the engine and the grader add) are timed alongside.
 """
 
 from __future__ import annotations
@@ -62,9 +63,11 @@ def _time(fn, runs: int) -> list[float]:
 
 def run(args) -> dict:
     from interviewer.diagram import check, load_roles, parse, to_dot, to_sentences
+    from interviewer.diagram.answer import read_answer
 
     runs = 10 if getattr(args, "quick", False) else 50
     text = make_diagram(200)
+    fenced = f"My design:\n\n```mermaid\n{text}```\n"
     roles = load_roles()
     diagram = parse(text)
     report = check(diagram, roles)           # warm-up
@@ -73,7 +76,9 @@ def run(args) -> dict:
                      ("check", lambda: check(diagram, roles)),
                      ("parse+check", lambda: check(parse(text), roles)),
                      ("to_dot", lambda: to_dot(diagram)),
-                     ("to_sentences", lambda: to_sentences(diagram, roles))]:
+                     ("to_sentences", lambda: to_sentences(diagram, roles)),
+                     # what a diagram adds to a graded or chat answer before the grader/listener
+                     ("read_answer+report", lambda: read_answer(fenced).report)]:
         times = sorted(_time(fn, runs))
         rows.append([name, runs, round(statistics.median(times), 2),
                      round(times[int(0.95 * (len(times) - 1))], 2), round(times[-1], 2)])

@@ -3,6 +3,7 @@
     parse_text(answer)   -> ParsedText(prose, blocks, results)   every block of an answer
     find_blocks(text)    -> [Block]                              where the diagrams are
     parse(block_text)    -> Diagram                              or DiagramError (one line)
+    answer.read_answer(t)-> DrawnAnswer                          prose, last diagram, report, heard
     check(diagram)       -> DiagramReport                        funnel, logging loop, ...
     to_dot(diagram)      -> str                                  Graphviz DOT
     to_sentences(diagram)-> [str]                                labels as plain sentences

@@ -10,6 +10,7 @@ import time
 
 import streamlit as st
 
+from interviewer.diagram.answer import preview_answer
 from ui import components, reportview, resources
 
 SID = "session_id"
@@ -156,6 +157,10 @@ def transcript(sid: str, settings) -> None:
                 continue
             with st.chat_message("user", avatar=AVATAR_ME):
                 st.markdown(t.text)
+                if t.kind == "answer" and "```" in t.text:
+                    sent = preview_answer(t.text)      # a diagram sent: drawn under its source
+                    if sent is not None and sent.dot:
+                        components.diagram_chart(sent.dot)
             continue
         with st.chat_message("assistant", avatar=AVATAR_IV):
             st.markdown(t.text)
