@@ -148,6 +148,15 @@ def show_reply(reply) -> None:
             st.info(reply.notice, icon=":material/info:")
 
 
+def candidate_message(text: str, drawn: bool = True) -> None:
+    """The candidate's words; a diagram in them is drawn under its source."""
+    with st.chat_message("user", avatar=AVATAR_ME):
+        st.markdown(text)
+        sent = preview_answer(text) if drawn else None
+        if sent is not None and sent.dot:
+            components.diagram_chart(sent.dot)
+
+
 def transcript(sid: str, settings) -> None:
     for t in resources.store(settings).turns(sid):
         if t.role == "candidate":
@@ -155,12 +164,7 @@ def transcript(sid: str, settings) -> None:
             if action:                      # a button press (Hint / Next stage / End), not words
                 st.caption(action)
                 continue
-            with st.chat_message("user", avatar=AVATAR_ME):
-                st.markdown(t.text)
-                if t.kind == "answer" and "```" in t.text:
-                    sent = preview_answer(t.text)      # a diagram sent: drawn under its source
-                    if sent is not None and sent.dot:
-                        components.diagram_chart(sent.dot)
+            candidate_message(t.text, drawn=t.kind == "answer")
             continue
         with st.chat_message("assistant", avatar=AVATAR_IV):
             st.markdown(t.text)
@@ -226,8 +230,7 @@ def interview(sid: str, settings) -> None:
                 st.rerun()
             else:
                 st.session_state.pop(DRAFT, None)
-                with st.chat_message("user", avatar=AVATAR_ME):
-                    st.markdown(prompt)
+                candidate_message(prompt)
                 try:
                     reply = engine.take_turn(sid, prompt)
                     show_reply(reply)
