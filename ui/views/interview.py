@@ -149,10 +149,11 @@ def show_reply(reply) -> None:
 
 
 def candidate_message(text: str, drawn: bool = True) -> None:
-    """The candidate's words; a diagram in them is drawn under its source."""
+    """The candidate's words. st.markdown draws a ```mermaid block itself (with the Mermaid
+    Streamlit bundles); a diagram typed without that fence is drawn under its source."""
     with st.chat_message("user", avatar=AVATAR_ME):
         st.markdown(text)
-        sent = preview_answer(text) if drawn else None
+        sent = preview_answer(text) if drawn and "```mermaid" not in text else None
         if sent is not None and sent.dot:
             components.diagram_chart(sent.dot)
 
