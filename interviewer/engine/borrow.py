@@ -102,12 +102,14 @@ def borrow(problem: Problem, bank: ProblemBank, embedder, prompts_dir: Path) -> 
         "borrowed_from": [best.id], "probed_as": kind_of(best, rules)})
 
 
-def sheet_line(problem: Problem) -> str:
+def sheet_line(problem: Problem, report: bool = False) -> str:
     """One line on where a free-text question's key points and facts come from ("" for a bank
-    problem)."""
+    problem): at the start of the session, or in the report (``report=True``)."""
     if not problem.custom:
         return ""
     if problem.drafted_by:
+        if report:
+            return f"Fact sheet and key points drafted for your question by {problem.drafted_by}."
         return (f"A fact sheet and key points were drafted for your question by {problem.drafted_by}; "
                 "ask about anything you would ask an interviewer.")
     if problem.borrowed_from:
