@@ -60,6 +60,7 @@ def draft_schema(flow: Flow) -> dict[str, Any]:
         "answer": {"type": "string", "description": "one or two sentences with specific numbers"},
     })
     point = _object({
+        "stage": {"type": "string", "enum": list(flow.stage_ids)},
         "id": {"type": "string", "description": "short slug"},
         "text": {"type": "string", "description": "what a strong candidate says for this problem"},
         "importance": {"type": "integer", "minimum": 1, "maximum": 3},
@@ -67,8 +68,9 @@ def draft_schema(flow: Flow) -> dict[str, Any]:
         "probes": _strings("the interviewer's question when it is missed", 1, 1),
     })
     lo, hi = POINTS_PER_STAGE
-    stages = _object({s.id: {"type": "array", "items": point, "minItems": lo, "maxItems": hi}
-                      for s in flow.stages})
+    n = len(flow.stages)
+    stages = {"type": "array", "description": f"{lo}-{hi} per stage, every stage", "items": point,
+              "minItems": lo * n, "maxItems": hi * n}
     generic = [p.id for s in flow.stages for p in s.key_points]
     return {"title": SCHEMA_TITLE, "description": "A hidden fact sheet and key points for the question.",
             **_object({
@@ -94,6 +96,14 @@ def validate_draft(data: Any, base: Problem, flow: Flow, prompts_dir: Path | Non
         n = len(facts) if isinstance(facts, list) else 0
         raise BadOutput(f"the draft has {n} facts (needs {MIN_FACTS}-{MAX_FACTS})")
     points = data.get("key_points")
+    if isinstance(points, list):           # [{"stage": ..., ...}] -> {stage: [...]}
+        by_stage: dict[str, list] = {}
+        for p in points:
+            if not isinstance(p, dict):
+                raise BadOutput("the draft's key points are not objects")
+            p = dict(p)
+            by_stage.setdefault(str(p.pop("stage", "")), []).append(p)
+        points = by_stage
     if not isinstance(points, dict) or any(not points.get(s) for s in flow.stage_ids):
         raise BadOutput(f"the draft needs key points for every stage ({', '.join(flow.stage_ids)})")
     cleaned = {
@@ -125,9 +135,8 @@ def validate_draft(data: Any, base: Problem, flow: Flow, prompts_dir: Path | Non
 
 def draft_messages(base: Problem, flow: Flow, prompts_dir: Path) -> list:
     prompt = load_prompt("drafter", prompts_dir)
-    stages = "\n".join(f"- {s.id}: {s.name}: {' '.join(s.goal.split())}" for s in flow.stages)
-    generic = ", ".join(p.id for s in flow.stages for p in s.key_points)
-    return prompt.render(question=as_data(base.statement), stages=stages, generic_points=generic)
+    stages = "\n".join(f"- {s.id}: {s.name}" for s in flow.stages)
+    return prompt.render(question=as_data(base.statement), stages=stages)
 
 
 def prompt_tokens(messages: list, schema: dict) -> int:
