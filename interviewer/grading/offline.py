@@ -79,11 +79,11 @@ def _attach_problem_points(embedder: Embedder, flow: Flow, rstage: RubricStage,
     return out
 
 
-def _all_ones(stage: str, rstage: RubricStage, reason: str, notices: list[str]) -> StageGrade:
+def _all_ones(stage: str, rstage: RubricStage, reason: str, notices: list[str], scope: str = "") -> StageGrade:
     crits = [CriterionScore(id=c.id, name=c.name, score=1, evidence=[],
                             missing=[c.anchor(3).text], rationale=reason) for c in rstage.criteria]
     return StageGrade(stage=stage, score=1, criteria=crits, strengths=[],
-                      improvements=[reason], grader="offline", notices=notices)
+                      improvements=[reason], grader="offline", notices=notices, scope=scope)
 
 
 def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder,
@@ -110,7 +110,7 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
         feats.injection = True
         reason = ("The answer contains text addressed to the grader (e.g. "
                   f"\"{injected[0][:80]}\"); it is graded 1. Answer the interviewer's question instead.")
-        return Graded(_all_ones(stage, rstage, reason, notices), feats)
+        return Graded(_all_ones(stage, rstage, reason, notices, rubric.scoring.offline_scope), feats)
 
     # two batched encodes (the model's call overhead dominates): the stage's fixed texts, then the answer's
     texts = [s.text for s in sents]
@@ -193,7 +193,8 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
     missed = sorted((p for p in all_points if p.id not in affirmed), key=lambda p: -p.importance)
     strengths, improvements = strengths_and_improvements(hit, missed, crit_scores, flags, feats, cap_reasons)
     grade = StageGrade(stage=stage, score=score, criteria=crit_scores, strengths=strengths,
-                       improvements=improvements, grader="offline", notices=notices)
+                       improvements=improvements, grader="offline", notices=notices,
+                       scope=rubric.scoring.offline_scope)
     return Graded(grade, feats, hit, missed, substance)
 
 
