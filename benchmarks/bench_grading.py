@@ -134,9 +134,7 @@ def llm_paths(timeout: float = 1.0) -> dict:
     from fake_server_parts import grade_from_prompt
 
     from interviewer.config.settings import get_settings, reset_settings_cache
-    from interviewer.embedding.local import get_embedder
-    from interviewer.grading.feedback import grade_answer
-    from interviewer.problems import load_bank
+    from interviewer.services import Services
 
     text = _answer_300()
     out: dict[str, str] = {}
@@ -151,9 +149,9 @@ def llm_paths(timeout: float = 1.0) -> dict:
                           INTERVIEWER_REQUEST_TIMEOUT=str(timeout), INTERVIEWER_MAX_RETRIES="2")
         reset_settings_cache()
         try:
-            settings = get_settings()
-            embedder, problem = get_embedder(settings), load_bank(settings).get("linkedin-feed")
-            grade_answer(settings, stage="metrics", text=text, problem=problem, embedder=embedder)   # warm-up
+            sv = Services.from_settings(get_settings(), knowledge=None)
+            problem = sv.bank.get("linkedin-feed")
+            sv.feedback.grade(stage="metrics", text=text, problem=problem, knowledge=None)   # warm-up
             for mode in LLM_MODES:
                 server.clear()
                 server.set_mode("openai" if mode.startswith("down") else mode)
@@ -161,7 +159,7 @@ def llm_paths(timeout: float = 1.0) -> dict:
                 if mode.startswith("down"):
                     server.fail("500" if mode == "down-500" else "hang", times=20)
                 t0 = time.perf_counter()
-                g = grade_answer(settings, stage="metrics", text=text, problem=problem, embedder=embedder)
+                g = sv.feedback.grade(stage="metrics", text=text, problem=problem, knowledge=None)
                 seconds = time.perf_counter() - t0
                 verdict = "LLM grade" if g.grader.startswith("llm:") else "offline fallback"
                 n = len(server.chat_requests())
