@@ -77,6 +77,7 @@ class StageGrade(BaseModel):
     sources: list[SourceRef] = Field(default_factory=list)
     grader: str = OFFLINE_GRADER   # "offline" | "llm:<provider:model>"
     notices: list[str] = Field(default_factory=list, description="E.g. truncation, fallback to offline.")
+    scope: str = Field(default="", description="What this grader can and cannot judge (offline cards).")
     grader_via: GraderVia | None = Field(
         default=None, description="How the LLM's grade was obtained: 'schema' (structured output), 'tools' "
         "(a forced function call) or 'text' (JSON read from the reply's text). None for offline grades.")
@@ -95,7 +96,8 @@ class StageGrade(BaseModel):
 
     def to_json(self) -> dict[str, Any]:
         """The public JSON shape (exactly these keys, plus ``grader_via`` when the LLM graded and
-        ``diagram`` when the answer holds one; notices are shown separately)."""
+        ``scope`` on an offline grade and ``diagram`` when the answer holds one; notices are
+        shown separately)."""
         out = {
             "stage": self.stage,
             "score": self.score,
@@ -107,6 +109,8 @@ class StageGrade(BaseModel):
         }
         if self.grader_via is not None:
             out["grader_via"] = self.grader_via
+        if self.scope:
+            out["scope"] = self.scope
         if self.diagram is not None:
             out["diagram"] = self.diagram.to_json()
         return out
