@@ -12,7 +12,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Callable
 
-from interviewer.listening.listener import Listener
+from interviewer.listening.listener import Hearing, HearingContext, Listener
 from interviewer.engine.classify import Classification
 from interviewer.engine.facts import FactMatcher
 from interviewer.engine.statement_scope import option_in_statement
@@ -122,16 +122,20 @@ class Policy:
         return Move("end", stage=state.stage, reason=reason)
 
     # ---- hearing, probes and challenges ------------------------------------------------
-    def update_coverage(self, state: SessionState, text: str) -> float:
+    def update_coverage(self, state: SessionState, text: str, recent: list[tuple[str, str]] = ()) -> Hearing | None:
         """Hear ``text`` against every stage's key points: what it affirms is credited to the
         stage it belongs to (this one, a later one or an earlier one); what it dismisses in
-        this stage is kept to be challenged. Returns the best cue match (for off-topic)."""
+        this stage is kept to be challenged. Returns the hearing (``best_match``: off-topic;
+        ``notice``: the LLM listener fell back offline); ``recent``: (role, text) before it."""
         text = normalize_ws(text)
         if not text:
-            return 0.0
+            return None
         by_stage = {sid: stage_points(self.flow, state, sid) for sid in self.flow.stage_ids}
         points = [p for pts in by_stage.values() for p in pts]
-        hearing = self.listener().hear(text, points, in_stage=[p.id for p in by_stage[state.stage]])
+        context = HearingContext(problem=f"{state.problem.title}. {state.problem.statement}",
+                                 stage_name=self.flow.stage(state.stage).name, recent=list(recent))
+        hearing = self.listener().hear(text, points, in_stage=[p.id for p in by_stage[state.stage]],
+                                       context=context)
         stage_of = {p.id: sid for sid, pts in by_stage.items() for p in pts}
         for h in hearing.affirmed:
             sid = stage_of[h.point.id]
@@ -152,7 +156,7 @@ class Policy:
                 if h.point.id not in dismissed:
                     dismissed.append(h.point.id)
                 state.said[h.point.id] = h.evidence or ""
-        return hearing.best_match
+        return hearing
 
     def missed(self, state: SessionState) -> list[KeyPoint]:
         """Points of the stage not yet affirmed (dismissed ones included), most important first."""
@@ -253,8 +257,10 @@ class Policy:
 
     # ---- the decision ------------------------------------------------------------------------
     def decide(self, state: SessionState, turn: Classification, now: float,
-               last_text: str = "", stage_text: str = "") -> list[Move]:
-        """The interviewer's moves for one candidate turn (state is updated in place)."""
+               last_text: str = "", stage_text: str = "", recent: list[tuple[str, str]] = ()) -> list[Move]:
+        """The interviewer's moves for one candidate turn (state is updated in place);
+        ``recent``: the (role, text) turns before it, for the LLM listener."""
+        hearing = None
         kind = turn.kind
         if kind == "end":
             return [self.end(state, now, "candidate_asked")]
@@ -271,11 +277,12 @@ class Policy:
 
         moves: list[Move] = []
         if kind == "question":
-            self.update_coverage(state, turn.text)
+            hearing = self.update_coverage(state, turn.text, recent)
             moves += self.answer_questions(state, turn.questions, trailing=False)
             record_assumptions(state, turn.text, self.bank, self.matcher(), self.prompts_dir)
         elif kind == "answer":
-            best = self.update_coverage(state, turn.text)
+            hearing = self.update_coverage(state, turn.text, recent)
+            best = hearing.best_match if hearing is not None else 0.0
             record_assumptions(state, turn.text, self.bank, self.matcher(), self.prompts_dir)
             if not turn.questions and self.is_offtopic(state, turn.answer or turn.text, best):
                 kind = "offtopic"
@@ -292,7 +299,7 @@ class Policy:
                     if probe is not None and is_unsure(turn.answer or turn.text):
                         probe.reason = Reason.UNSURE     # "I don't know": reassure, then another angle
                     moves.append(probe or self.advance(state, now, "probes_done", stage_text))
-                return moves
+                return _noted(moves, hearing)
 
         time_up = kind not in ("help", "unknown_command") and self.time_up(state, now)
         if kind in ("reveal", "offtopic", "empty", "help", "unknown_command"):
@@ -304,4 +311,11 @@ class Policy:
                                   opening=question, reason=reason))
         if time_up:
             moves.append(self.advance(state, now, "time_up", stage_text))
-        return moves
+        return _noted(moves, hearing)
+
+
+def _noted(moves: list[Move], hearing: Hearing | None) -> list[Move]:
+    """The LLM listener's fallback notice (if any) on the last move, as the voice's is."""
+    if hearing is not None and hearing.notice and moves:
+        moves[-1].notice = " ".join(filter(None, [moves[-1].notice, hearing.notice]))
+    return moves

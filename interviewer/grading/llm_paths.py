@@ -1,17 +1,7 @@
-"""How the grader asks the model for a grade: three paths, tried in order.
-
-1. ``schema``: structured output with the stage's JSON schema (``response_format`` json_schema,
-   strict), so a server with constrained decoding can only produce a complete grade.
-2. ``tools``: when the server rejects ``response_format`` (HTTP 400/422, or an error naming
-   response_format / json_schema) or the integration lacks json_schema: the same schema as one
-   function's parameters, with tool_choice forcing that function.
-3. ``text``: when tool calling is rejected or missing too: the prompt asks for plain JSON (the
-   shape comes from the same schema) and the reply's text is parsed (``llm_parse``).
-
-A path that returns unusable output (no JSON, malformed, incomplete, refusal) is retried once
-on the same path, told why; unusable twice is ``GraderError``. Provider failures (timeouts,
-connection, 429, 5xx, auth, after ``llm_retry``'s bounded retries) are ``GraderError`` at once:
-the feedback service then grades offline and says so.
+"""How the grader asks the model for a grade: the three structured-output paths of
+``interviewer.llm.structured`` (JSON schema, then tools, then plain JSON in the reply), with
+the stage's grade schema (``llm_schema``). Any failure is ``GraderError``: the feedback
+service then grades offline and says so.
 """
 
 from __future__ import annotations
@@ -19,108 +9,17 @@ from __future__ import annotations
 from typing import Any
 
 from interviewer.grading.grades import GraderError
-from interviewer.grading.llm_parse import read_reply
-from interviewer.grading.llm_schema import BadOutput, LLMGrade, grade_schema, json_template
-from interviewer.llm.errors import LLMUnavailable
-from interviewer.llm.retry import RetryPolicy, call_with_retry
-
-PATHS = ("schema", "tools", "text")
-METHODS = {"schema": "json_schema", "tools": "function_calling"}
-ATTEMPTS = 2                 # unusable output is retried once on the same path
-TRANSPORT_KINDS = {"timeout", "connection", "rate_limit", "server", "auth", "not_found", "setup"}
-REJECT_STATUS = {400, 422}
-FEATURE_WORDS = {"schema": ("response_format", "json_schema", "structured output"),
-                 "tools": ("tool_choice", "tools", "tool call", "function call", "function_call")}
-
-
-class _Rejected(Exception):
-    """The server or the integration does not support this path."""
-
-
-def _status(exc: BaseException | None) -> int | None:
-    for obj in (exc, getattr(exc, "response", None)):
-        code = getattr(obj, "status_code", None)
-        if isinstance(code, int):
-            return code
-    return None
-
-
-def _names_feature(path: str, exc: BaseException | None, err: LLMUnavailable) -> bool:
-    text = f"{err} {exc or ''}".lower()
-    return any(word in text for word in FEATURE_WORDS.get(path, ()))
-
-
-def _runnable(model: Any, path: str, schema: dict) -> Any:
-    if path == "text":
-        return model
-    method = METHODS[path]
-    for kwargs in ({"strict": True}, {}):
-        try:
-            return model.with_structured_output(schema, method=method, include_raw=True, **kwargs)
-        except NotImplementedError as exc:
-            raise _Rejected(f"{method} unsupported ({type(exc).__name__})") from None
-        except (ValueError, TypeError) as exc:
-            last = exc
-    raise _Rejected(f"{method} unsupported ({type(last).__name__})")
-
-
-def _invoke(runnable: Any, messages: list, path: str, retry: RetryPolicy) -> Any:
-    """One call with bounded retries for provider failures; classifies what went wrong."""
-    seen: dict[str, BaseException] = {}
-
-    def call() -> Any:
-        try:
-            return runnable.invoke(messages)
-        except Exception as exc:
-            seen["exc"] = exc
-            raise
-
-    try:
-        return call_with_retry(call, retry)
-    except LLMUnavailable as err:
-        exc = seen.get("exc")
-        if path != "text" and (_names_feature(path, exc, err)
-                               or (err.kind == "request" and _status(exc) in REJECT_STATUS)):
-            raise _Rejected(f"{path} rejected by the server ({err})") from None
-        if err.kind in TRANSPORT_KINDS:
-            raise GraderError(f"the LLM grader could not reach the model: {err}") from None
-        raise BadOutput(str(err)) from None
-
-
-def _messages(base: list, path: str, prompt: Any, schema: dict, reason: str) -> list:
-    from langchain_core.messages import HumanMessage
-
-    out = list(base)
-    if path == "text":
-        out.append(HumanMessage(content=prompt.render_fragment("json_format", shape=json_template(schema))))
-    if reason:
-        out.append(HumanMessage(content=prompt.render_fragment("retry", reason=reason)))
-    return out
+from interviewer.grading.llm_schema import LLMGrade, grade_schema, validate_grade
+from interviewer.llm.errors import StructuredError
+from interviewer.llm.retry import RetryPolicy
+from interviewer.llm.structured import PATHS, ask_structured  # noqa: F401  (PATHS re-exported)
 
 
 def ask_for_grade(model: Any, messages: list, *, stage: Any, prompt: Any, retry: RetryPolicy) -> tuple[LLMGrade, str]:
     """(grade, path that produced it: "schema" | "tools" | "text"), or ``GraderError``."""
-    schema = grade_schema(stage)
-    notes: list[str] = []
-    for path in PATHS:
-        try:
-            runnable = _runnable(model, path, schema)
-        except _Rejected as why:
-            notes.append(str(why))
-            continue
-        reason = ""
-        failures: list[str] = []
-        for _ in range(ATTEMPTS):
-            try:
-                result = _invoke(runnable, _messages(messages, path, prompt, schema, reason), path, retry)
-                return read_reply(result, path, stage)
-            except _Rejected as why:
-                notes.append(str(why))
-                break
-            except BadOutput as bad:
-                reason = str(bad)
-                failures.append(reason)
-        else:
-            raise GraderError(f"the LLM grader gave no usable output on the {path} path "
-                              f"({'; '.join(failures)})")
-    raise GraderError(f"the LLM grader found no way to get structured output ({'; '.join(notes[-3:])})")
+    try:
+        return ask_structured(model, messages, schema=grade_schema(stage),
+                              validate=lambda value: validate_grade(value, stage), prompt=prompt,
+                              retry=retry, who="the LLM grader")
+    except StructuredError as err:
+        raise GraderError(str(err)) from None

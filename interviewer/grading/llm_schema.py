@@ -16,13 +16,14 @@ against the pydantic model ``LLMGrade``, with the stage's criterion ids required
 from __future__ import annotations
 
 import json
-import re
 from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from interviewer.grading.grades import SCORE_MAX, SCORE_MIN
+from interviewer.llm.errors import BadOutput
+from interviewer.llm.structured import json_template  # noqa: F401  (re-exported)
 
 MAX_QUOTES = 3
 MAX_IMPROVEMENTS = 3
@@ -146,10 +147,6 @@ class LLMGrade(BaseModel):
         return self
 
 
-class BadOutput(Exception):
-    """A reply that is not a complete grade (the message says why, in one line)."""
-
-
 def validate_grade(data: Any, stage: Any) -> LLMGrade:
     """``data`` as a complete ``LLMGrade`` for ``stage``, or ``BadOutput``."""
     if isinstance(data, LLMGrade):
@@ -165,23 +162,3 @@ def validate_grade(data: Any, stage: Any) -> LLMGrade:
             where = ".".join(str(p) for p in first.get("loc", ())) or "output"
             raise BadOutput(f"the output did not match the schema ({where}: {first.get('msg', '')})") from None
         raise BadOutput("the output did not match the schema") from None
-
-
-# ---- the schema as a shape, for the plain-JSON prompt -------------------------------------------
-def _shape(node: dict[str, Any]) -> Any:
-    kind = node.get("type")
-    if kind == "object":
-        return {k: _shape(v) for k, v in node["properties"].items()}
-    if kind == "array":
-        return [_shape(node["items"])]
-    if kind == "integer":
-        return f"<integer {node.get('minimum', '')}-{node.get('maximum', '')}>"
-    if node.get("enum"):
-        return "<one of: " + ", ".join(node["enum"]) + ">"
-    return "<" + (node.get("description") or "text") + ">"
-
-
-def json_template(schema: dict[str, Any]) -> str:
-    """A readable shape of ``schema``: every key it requires, with a hint for each value."""
-    text = json.dumps(_shape(schema), indent=1, ensure_ascii=False)
-    return re.sub(r'"(<integer [^"]*>)"', r"\1", text)

@@ -67,6 +67,15 @@ class Hearing:
                 "listener": self.listener}
 
 
+@dataclass
+class HearingContext:
+    """What an LLM listener is told besides the turn (the offline listener needs none of it)."""
+
+    problem: str = ""                                            # title and statement
+    stage_name: str = ""
+    recent: list[tuple[str, str]] = field(default_factory=list)   # (role, text), oldest first
+
+
 class ListenerModel:
     """The fitted arrays, applied to texts. ``arrays`` come from ``fit.fit`` plus thresholds."""
 
@@ -147,9 +156,10 @@ class Listener:
                 self._targets[key] = self.model.targets(points, self.embedder)
             return self._targets[key]
 
-    def hear(self, text: str, points: Iterable[KeyPoint], in_stage: Iterable[str] | None = None) -> Hearing:
+    def hear(self, text: str, points: Iterable[KeyPoint], in_stage: Iterable[str] | None = None,
+             context: HearingContext | None = None) -> Hearing:
         """``in_stage``: ids of the points that belong to the stage being discussed (all of
-        ``points`` when omitted). Points of other stages are heard too, as if they were of this
+        ``points`` when omitted); ``context`` (problem, recent turns) is for the LLM listener. Points of other stages are heard too, as if they were of this
         stage but at a stricter threshold chosen on dev data (``t_elsewhere``): what belongs to
         a stage is credited wherever it is said."""
         points = list(points)
@@ -273,4 +283,4 @@ def build_listener(services) -> Listener:
     return Listener(model, services.embedder())
 
 
-__all__ = ["Listener", "Hearing", "PointHearing", "build_listener", "fitted_model", "flow_targets"]
+__all__ = ["Listener", "Hearing", "HearingContext", "PointHearing", "build_listener", "fitted_model", "flow_targets"]
