@@ -149,6 +149,10 @@ class Policy:
                 early = state.early.setdefault(sid, [])
                 if h.evidence not in early:
                     early.append(h.evidence)
+        near = state.near.setdefault(state.stage, {})
+        for h in hearing.points:
+            if h.status == "absent" and stage_of[h.point.id] == state.stage and h.topic > near.get(h.point.id, 0.0):
+                near[h.point.id] = round(h.topic, 4)
         for h in hearing.dismissed:
             sid = stage_of[h.point.id]
             if sid == state.stage and h.point.id not in state.covered.get(sid, []):
@@ -186,7 +190,8 @@ class Policy:
                 said = truncate_words(state.said.get(pid, ""), CHALLENGE_QUOTE_WORDS)[0]
                 return Move("challenge", stage=state.stage, key_point=points[pid],
                             probe=probe_for(points[pid], state.session_id), detail=said)
-        for point in self.missed(state):
+        near = state.near.get(state.stage, {})      # equally important: the least heard first
+        for point in sorted(self.missed(state), key=lambda p: (-p.importance, near.get(p.id, 0.0))):
             if point.id not in probed:
                 probed.append(point.id)
                 return Move("probe", stage=state.stage, key_point=point,
