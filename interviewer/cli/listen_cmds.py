@@ -11,7 +11,7 @@ import typer
 
 from interviewer.cli.common import fail, services, user_errors
 from interviewer.errors import one_line
-from interviewer.listening.listener import HearingContext
+from interviewer.listening.hearing import HearingContext
 from interviewer.problems import Problem
 
 MAX_BATCH_LINES = 100_000
@@ -45,12 +45,21 @@ def _batch(sv, path: Path) -> None:
         fail(f"{path}: cannot read ({one_line(exc)})")
     if len(lines) > MAX_BATCH_LINES:
         fail(f"{path}: too many lines ({len(lines):,}; limit {MAX_BATCH_LINES:,})")
+    rows: list[tuple[int, object]] = []
     for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
-        row = None
         try:
             row = json.loads(line)
+        except ValueError as exc:
+            row = exc
+        rows.append((n, row))
+    # every line's sentences embedded in one batch, then heard one by one
+    sv.listener().prepare(r["text"] for _, r in rows if isinstance(r, dict) and isinstance(r.get("text"), str))
+    for n, row in rows:
+        try:
+            if isinstance(row, Exception):
+                raise row
             if not isinstance(row, dict) or not isinstance(row.get("text"), str):
                 raise ValueError("expected an object with a 'text' string")
             problem = _problem(sv, row.get("problem"), row.get("question"))

@@ -12,7 +12,8 @@ import zlib
 from dataclasses import dataclass
 from typing import Callable
 
-from interviewer.listening.listener import Hearing, HearingContext, Listener
+from interviewer.listening.hearing import Hearing, HearingContext
+from interviewer.listening.listener import Listener
 from interviewer.engine.classify import Classification
 from interviewer.engine.facts import FactMatcher
 from interviewer.engine.statement_scope import option_in_statement

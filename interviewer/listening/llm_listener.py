@@ -25,7 +25,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from interviewer.flow import KeyPoint
 from interviewer.grading.evidence import clean_quote, contains_exact
-from interviewer.listening.listener import Hearing, HearingContext, Listener, PointHearing
+from interviewer.listening.hearing import Hearing, HearingContext, PointHearing
+from interviewer.listening.listener import Listener
 from interviewer.llm.cooldown import CoolDown
 from interviewer.llm.errors import BadOutput, LLMUnavailable, StructuredError
 from interviewer.llm.prompting import as_data, load_prompt
@@ -107,6 +108,9 @@ class LLMListener:
 
     def warm(self, points: list[KeyPoint]) -> None:
         self.offline.warm(points)
+
+    def prepare(self, texts: Iterable[str]) -> None:
+        self.offline.prepare(texts)
 
     def messages(self, text: str, points: list[KeyPoint], context: HearingContext | None) -> list:
         ctx = context or HearingContext()
