@@ -105,6 +105,7 @@ class LLMListener:
         self.last_prompt_tokens = 0
         self.last_seconds = 0.0          # wall time of the last model call
         self.last_dropped = 0            # ids or quotes dropped from the last reply
+        self.calls = 0                   # model calls made (not counting cool-down skips)
 
     def warm(self, points: list[KeyPoint]) -> None:
         self.offline.warm(points)
@@ -145,6 +146,7 @@ class LLMListener:
     def _ask(self, text: str, points: list[KeyPoint], context: HearingContext | None) -> LLMHearing:
         msgs = self.messages(text, points, context)
         self.last_prompt_tokens = count_message_tokens(msgs)
+        self.calls += 1
         t0 = time.perf_counter()
         try:
             out, _ = ask_structured(self.chat, msgs, schema=hearing_schema([p.id for p in points]),
