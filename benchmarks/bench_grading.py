@@ -41,21 +41,18 @@ def _answer_300() -> str:
 
 
 def _calibration() -> tuple[list[list], dict]:
-    from interviewer.flow import load_flow
     from benchmarks.calibration import KIND_BOUNDS, agreement, load_labelled
     from interviewer.grading.offline import grade_offline
-    from interviewer.grading.rubric import load_rubric
-    from interviewer.embedding.local import get_embedder
-    from interviewer.problems import load_bank
     from interviewer.config.settings import Settings
+    from interviewer.services import Services
 
-    settings = Settings()
-    emb, flow, rubric, bank = get_embedder(settings), load_flow(), load_rubric(), load_bank(settings)
+    sv = Services.from_settings(Settings(), knowledge=None)
+    listener = sv.listener()
     rows, figures, results = [], {}, []
     t0 = time.perf_counter()
     for a in load_labelled():
-        g = grade_offline(stage=a.stage, text=a.text, problem=bank.get(a.problem), embedder=emb,
-                          flow=flow, rubric=rubric)
+        g = grade_offline(stage=a.stage, text=a.text, problem=sv.bank.get(a.problem), embedder=sv.embedder(),
+                          flow=sv.flow, rubric=sv.rubric, listener=listener, prompts_dir=sv.settings.prompts_dir)
         results.append((a, g.grade.score))
     figures["grade_all_seconds"] = round(time.perf_counter() - t0, 2)
     for split in ("tune", "test"):

@@ -131,6 +131,12 @@ class Services:
                     self._listener = offline
         return self._listener
 
+    def offline_listener(self):
+        """The trained listener alone, even when the LLM listens: the offline grader's fitted
+        model weighs its probabilities (what the interview heard reaches it as ``credited``)."""
+        listener = self.listener()
+        return getattr(listener, "offline", listener)
+
     @property
     def uses_llm_listener(self) -> bool:
         mode = self.settings.listener

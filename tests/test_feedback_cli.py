@@ -49,7 +49,7 @@ def test_json_shape(answer_file):
     r = _run("feedback", str(answer_file), "--stage", "metrics", "--problem", "linkedin-feed", "--format", "json")
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
-    assert list(data) == ["stage", "score", "criteria", "strengths", "improvements", "sources", "grader"]
+    assert list(data) == ["stage", "score", "criteria", "strengths", "improvements", "sources", "grader", "scope"]
     assert data["stage"] == "metrics" and isinstance(data["score"], int) and 1 <= data["score"] <= 4
     for c in data["criteria"]:
         assert list(c) == ["id", "name", "score", "evidence", "missing"]

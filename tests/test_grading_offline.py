@@ -32,12 +32,14 @@ def test_adversarial_answers_stay_within_bounds(graded_set):
 
 
 def test_scores_follow_the_labels(graded_set):
-    # a loose sanity check; the calibrated targets are measured by the benchmark
+    # a loose sanity check on the project's own older set (the fit never read it); the
+    # calibrated figures on outside writers' answers are measured by `benchmarks graded`
     by_label = {}
     for a, g in graded_set:
         by_label.setdefault(a.label, []).append(g.grade.score)
     means = [sum(v) / len(v) for _, v in sorted(by_label.items())]
-    assert means == sorted(means) and means[-1] - means[0] >= 2
+    assert all(b > a for a, b in zip(means, means[1:])), means
+    assert means[-1] - means[0] >= 1.5, means
 
 
 def test_evidence_is_always_an_exact_quote(graded_set):
@@ -55,7 +57,7 @@ def test_same_answer_same_grade(grading_inputs, graded_set):
 
 def test_json_shape(graded_set):
     g = graded_set[0][1].grade.to_json()
-    assert list(g) == ["stage", "score", "criteria", "strengths", "improvements", "sources", "grader"]
+    assert list(g) == ["stage", "score", "criteria", "strengths", "improvements", "sources", "grader", "scope"]
     assert list(g["criteria"][0]) == ["id", "name", "score", "evidence", "missing"]
     assert g["grader"] == "offline"
 

@@ -78,23 +78,29 @@ def test_onnx_and_sentence_transformers_vectors_agree(onnx_emb, torch_emb):
     assert float(single @ a[7]) > 0.99999
 
 
-def test_offline_grader_gives_identical_grades_with_either_backend(onnx_emb, torch_emb):
+def test_offline_grader_gives_identical_grades_with_either_backend(onnx_emb, torch_emb, models_cache):
     from interviewer.flow import load_flow
     from benchmarks.calibration import load_labelled
     from interviewer.grading.offline import grade_offline
     from interviewer.grading.rubric import load_rubric
     from interviewer.problems import load_bank
+    from interviewer.config.paths import builtin_knowledge_dir, builtin_prompts_dir
     from interviewer.config.settings import Settings
+    from interviewer.listening.listener import Listener, fitted_model
 
     settings = Settings()
     flow, rubric, bank = load_flow(), load_rubric(), load_bank(settings)
+    prompts = builtin_prompts_dir()
     answers = load_labelled()[::9][:8]
     assert len({a.stage for a in answers}) >= 2
     grades = {}
     for name, emb in (("onnx", onnx_emb), ("torch", torch_emb)):
         embedder = Embedder(emb, LocalEmbeddings.name)
+        listener = Listener(fitted_model(flow, embedder, builtin_knowledge_dir() / "utterances", prompts,
+                                         models_cache), embedder)
         grades[name] = [grade_offline(stage=a.stage, text=a.text, problem=bank.get(a.problem), embedder=embedder,
-                                      flow=flow, rubric=rubric).grade.model_dump() for a in answers]
+                                      flow=flow, rubric=rubric, listener=listener,
+                                      prompts_dir=str(prompts)).grade.model_dump() for a in answers]
     assert grades["onnx"] == grades["torch"]
 
 

@@ -40,6 +40,8 @@ def score_card(grade: dict[str, Any], notices: list[str] | None = None) -> None:
     m1, m2 = st.columns(2)
     m1.metric("Score", f"{grade['score']}/4", _label(grade["score"]), delta_color="off", delta_arrow="off")
     m2.metric("Grader", grade.get("grader", ""))
+    if grade.get("scope"):
+        st.caption(grade["scope"])
     left, right = st.columns(2)
     with left:
         st.markdown("**Strengths**")

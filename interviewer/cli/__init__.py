@@ -31,10 +31,11 @@ def _root(ctx: typer.Context,
 
 
 from interviewer.cli import (  # noqa: E402  (each module registers its commands)
-    chat_cmds, config_cmds, feedback_cmds, knowledge_cmds, listen_cmds, models_cmds, ui_cmds,
+    chat_cmds, config_cmds, feedback_cmds, grader_cmds, knowledge_cmds, listen_cmds, models_cmds, ui_cmds,
 )
 
-for _module in (config_cmds, knowledge_cmds, chat_cmds, feedback_cmds, listen_cmds, models_cmds, ui_cmds):
+for _module in (config_cmds, knowledge_cmds, chat_cmds, feedback_cmds, grader_cmds, listen_cmds, models_cmds,
+                ui_cmds):
     _module.register(app)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from interviewer.listening.coverage import CoverageResult
+from interviewer.flow import KeyPoint
 from interviewer.grading.grades import CriterionScore
 from interviewer.grading.scoring import Features
 
@@ -48,36 +48,34 @@ def _second_person(text: str, verbs: frozenset[str] = JOINED_VERBS) -> str:
     return f"{_base_form(first)} {rest}".strip()
 
 
-def strengths_and_improvements(cov: CoverageResult, criteria: list[CriterionScore], flags: list,
-                               f: Features, cap_reasons: list[str]) -> tuple[list[str], list[str]]:
+KEYWORD_LIST = 0.55   # share of words in verbless fragments that reads as a list of terms
+
+
+def strengths_and_improvements(hit: list[KeyPoint], missed: list[KeyPoint], criteria: list[CriterionScore],
+                               flags: list, f: Features, cap_reasons: list[str]) -> tuple[list[str], list[str]]:
+    """``hit``: key points the listener heard affirmed; ``missed``: the others, most important first."""
     strengths: list[str] = []
     improvements: list[str] = []
     capped_hard = any(r.startswith(("off topic", "the answer mostly restates")) for r in cap_reasons)
 
     if not capped_hard:
-        hits = sorted(cov.hit, key=lambda m: (-m.point.importance, -m.similarity, m.point.id))
-        for m in hits[:MAX_STRENGTHS]:
-            strengths.append(f"You {_second_person(m.point.text)}")
+        for p in sorted(hit, key=lambda p: (-p.importance, p.id))[:MAX_STRENGTHS]:
+            strengths.append(f"You {_second_person(p.text)}")
         if f.justified >= 2 and f.fragment_share < 0.5:
             strengths.append(f"You give reasons for your choices ({f.justified} sentences say why).")
 
     for flag, quote in flags:
         improvements.append(f"Reconsider \"{quote}\": {flag.correction}")
+    if f.fragment_share >= KEYWORD_LIST and not capped_hard:
+        improvements.append("Turn the list into decisions: say which option you would pick for this "
+                            "problem and why, in full sentences.")
     for reason in cap_reasons:
-        if reason.startswith("keyword list"):
-            improvements.append("Turn the list into decisions: say which option you would pick for this "
-                                "problem and why, in full sentences.")
-        elif reason.startswith("mostly generic"):
-            improvements.append("Replace general statements with concrete choices for this problem "
-                                "(what exactly you would measure, train, or build, and why).")
-        elif reason.startswith("off topic"):
+        if reason.startswith("off topic"):
             improvements.append("Answer the question for this stage of the interview.")
         elif reason.startswith("the answer mostly restates"):
             improvements.append("Go beyond the prompt: state what you would decide or ask, and why.")
-        elif reason.startswith("nothing specific"):
-            improvements.append("Tie your choices to this problem's users, data and constraints.")
-    for m in cov.missed[:3]:
-        improvements.append(f"Also cover: {_lower_first(m.point.text)}")
+    for p in missed[:3]:
+        improvements.append(f"Also cover: {_lower_first(p.text)}")
     if f.justified == 0 and not capped_hard:
         improvements.append("Say why: justify each choice (\"because…\", \"so that…\") and name the alternative "
                             "you rejected.")

@@ -58,6 +58,7 @@ class StageGrade(BaseModel):
     sources: list[SourceRef] = Field(default_factory=list)
     grader: str = OFFLINE_GRADER   # "offline" | "llm:<provider:model>"
     notices: list[str] = Field(default_factory=list, description="E.g. truncation, fallback to offline.")
+    scope: str = Field(default="", description="What this grader can and cannot judge (offline cards).")
     grader_via: GraderVia | None = Field(
         default=None, description="How the LLM's grade was obtained: 'schema' (structured output), 'tools' "
         "(a forced function call) or 'text' (JSON read from the reply's text). None for offline grades.")
@@ -74,8 +75,8 @@ class StageGrade(BaseModel):
         return SCORE_LABELS[self.score]
 
     def to_json(self) -> dict[str, Any]:
-        """The public JSON shape (exactly these keys, plus ``grader_via`` when the LLM graded;
-        notices are shown separately)."""
+        """The public JSON shape (exactly these keys, plus ``grader_via`` when the LLM graded and
+        ``scope`` on an offline grade; notices are shown separately)."""
         out = {
             "stage": self.stage,
             "score": self.score,
@@ -87,4 +88,6 @@ class StageGrade(BaseModel):
         }
         if self.grader_via is not None:
             out["grader_via"] = self.grader_via
+        if self.scope:
+            out["scope"] = self.scope
         return out

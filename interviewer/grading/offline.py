@@ -1,11 +1,13 @@
-"""The deterministic offline grader: no LLM, same input → same output.
+"""The deterministic offline grader: no LLM, same input -> same output.
 
-Score = semantic coverage of the stage's key points (generic ones from ``prompts/flow.yaml``
-plus the problem's own), scaled by signals of reasoning: sentences that justify a choice,
-name a trade-off, carry a number, and are specific to this question. Caps keep it hard to
-game: text addressed to the grader → 1; off-topic → 1; restating the question → 1;
-keyword lists and generic filler → at most 2; a confidently wrong claim (rubric red flag)
-caps its criterion and the stage. Evidence quotes are exact sentences of the answer.
+What the answer says is heard by the listener (the same one the interviewer uses): which of
+the stage's key points (the flow's plus the problem's own) it affirms, with the sentence as
+evidence. A small fitted ordinal model (``grading/fitted.py``, coefficients in
+``prompts/grading_model.yaml``) turns a few named features of that substance (coverage,
+quantities with units, named mechanisms, this question's own terms; ``grading/substance.py``)
+into a 1-4 level, per criterion and for the stage. Rules hold whatever the fit: text addressed
+to the grader -> 1; off topic -> 1; restating the question -> 1; a confidently wrong claim
+(a rubric red flag) caps its criterion and the stage. Evidence quotes are exact sentences.
 """
 
 from __future__ import annotations
@@ -15,23 +17,22 @@ from typing import Iterable
 
 import numpy as np
 
-from interviewer.listening.coverage import coverage, with_credit
 from interviewer.flow import Flow, KeyPoint
+from interviewer.grading.advice import strengths_and_improvements
 from interviewer.grading.answer_input import check_answer
+from interviewer.grading.fitted import GradingModel, load_model
 from interviewer.grading.grades import CriterionScore, StageGrade
+from interviewer.grading.red_flags import red_flags
 from interviewer.grading.rubric import Rubric, RubricStage
-from interviewer.grading.scoring import (
-    FLAG_PENALTY, Features, criterion_value, reasoning_values, stage_caps, to_score,
-)
-from interviewer.grading.signals import analyse, content_words, has_negation, injection_sentences
+from interviewer.grading.scoring import Features, reasoning_values, stage_caps, to_score
+from interviewer.grading.signals import analyse, content_words, injection_sentences
+from interviewer.grading.substance import FEATURES, Substance, measure, weighted_share
 from interviewer.embedding.local import Embedder
 from interviewer.problems import Problem
 from interviewer.textutil import sentences as split_sentences, truncate_words
 
 MAX_WORDS = 1500
-COVER_THRESHOLD = 0.55      # a key point counts as covered (same scale as interviewer.listening.coverage)
-RELEVANT = 0.42             # a sentence is on the stage's topic
-RED_FLAG_THRESHOLD = 0.62   # a sentence states a red-flag claim
+RELEVANT = 0.42             # a sentence is on the stage's topic (reasoning counts only those)
 
 
 @dataclass
@@ -42,6 +43,7 @@ class Graded:
     features: Features
     hit_points: list[KeyPoint] = field(default_factory=list)
     missed_points: list[KeyPoint] = field(default_factory=list)
+    substance: Substance | None = None
 
 
 def _problem_context(problem: Problem, stage: str) -> list[str]:
@@ -77,18 +79,23 @@ def _attach_problem_points(embedder: Embedder, flow: Flow, rstage: RubricStage,
     return out
 
 
-def _all_ones(stage: str, rstage: RubricStage, reason: str, notices: list[str]) -> StageGrade:
+def _all_ones(stage: str, rstage: RubricStage, reason: str, notices: list[str], scope: str = "") -> StageGrade:
     crits = [CriterionScore(id=c.id, name=c.name, score=1, evidence=[],
                             missing=[c.anchor(3).text], rationale=reason) for c in rstage.criteria]
     return StageGrade(stage=stage, score=1, criteria=crits, strengths=[],
-                      improvements=[reason], grader="offline", notices=notices)
+                      improvements=[reason], grader="offline", notices=notices, scope=scope)
 
 
 def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder,
-                  flow: Flow, rubric: Rubric, max_words: int = MAX_WORDS,
+                  flow: Flow, rubric: Rubric, listener, prompts_dir: str,
+                  model: GradingModel | None = None, max_words: int = MAX_WORDS,
                   credited: Iterable[str] = ()) -> Graded:
-    """``credited``: key point ids the interview already counted as covered in this stage
+    """``listener``: what hears the answer (``services.listener()``); ``model``: the fitted
+    ordinal model (``prompts/grading_model.yaml`` under ``prompts_dir`` when not given).
+    ``credited``: key point ids the interview already counted as covered in this stage
     (the interview report passes them, so the report never asks for what was accepted)."""
+    if model is None:
+        model = load_model(prompts_dir)
     check_answer(text)
     rstage = rubric.stage(stage)
     notices: list[str] = []
@@ -103,7 +110,7 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
         feats.injection = True
         reason = ("The answer contains text addressed to the grader (e.g. "
                   f"\"{injected[0][:80]}\"); it is graded 1. Answer the interviewer's question instead.")
-        return Graded(_all_ones(stage, rstage, reason, notices), feats)
+        return Graded(_all_ones(stage, rstage, reason, notices, rubric.scoring.offline_scope), feats)
 
     # two batched encodes (the model's call overhead dominates): the stage's fixed texts, then the answer's
     texts = [s.text for s in sents]
@@ -116,8 +123,6 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
     # a criterion left without key points (all skipped for this problem) is not graded
     criteria = [c for c in rstage.criteria if points_by_crit[c.id]] or list(rstage.criteria)
     all_points = [p for c in criteria for p in points_by_crit[c.id]]
-    cov = with_credit(coverage(embedder, text, all_points, threshold=COVER_THRESHOLD), credited)
-    sims = {m.point.id: m.similarity for m in cov.matches}
 
     targets = [t for p in all_points for t in (p.text, *p.cues)]
     rel = embedder.similarity(texts, targets).max(axis=1) if texts else np.zeros(0)
@@ -140,39 +145,30 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
     feats.tradeoffs = sum(1 for s in relevant if s.tradeoff and not s.fragment)
     feats.numbers = sum(1 for s in relevant if s.number and not s.fragment)
     feats.relevant_sentences = sum(1 for s in relevant if not s.fragment)
-    feats.coverage = cov.weighted_fraction
 
-    # red flags: a sentence close to a cue, with the same polarity (negated or not)
-    flags = []
-    for flag in rstage.red_flags:
-        if not texts:
-            break
-        m = embedder.similarity(texts, flag.cues)
-        same = np.array([[flag.marked(t) and has_negation(t) == has_negation(c) for c in flag.cues] for t in texts])
-        m = np.where(same, m, -1.0)
-        i, j = np.unravel_index(int(np.argmax(m)), m.shape)
-        if m[i, j] >= RED_FLAG_THRESHOLD:
-            flags.append((flag, sents[i].text))
+    flags = red_flags(embedder, rstage, sents)
     feats.red_flags = [f.id for f, _ in flags]
 
+    heard = listener.hear(text, all_points)
+    substance = measure(sents, heard, all_points, problem, prompts_dir, set(credited))
+    affirmed = set(substance.affirmed)
+    vector = substance.vector()
+    evidence_of = {h.point.id: h.evidence for h in heard.points if h.evidence}
+
     crit_scores: list[CriterionScore] = []
-    values: dict[str, float] = {}
-    hit_ids = {m.point.id for m in cov.hit}
     for c in criteria:
         pts = points_by_crit[c.id]
-        value = criterion_value([(p.importance, sims[p.id]) for p in pts], feats)
+        own = vector.copy()
+        own[FEATURES.index("coverage")] = weighted_share(pts, affirmed)
         cap = min([f.cap for f, _ in flags if f.criterion == c.id], default=4)
-        value = min(value, float(cap))
-        values[c.id] = value
-        score = to_score(value)
+        score = min(model.score(own), cap)
         evidence = []
-        for m in cov.matches:
-            if m.point in pts and m.point.id in hit_ids and m.evidence:
-                quote = _exact_quote(text, m.evidence)
-                if quote and quote not in evidence:
-                    evidence.append(quote)
+        for p in pts:
+            quote = _exact_quote(text, evidence_of[p.id]) if p.id in affirmed and p.id in evidence_of else None
+            if quote and quote not in evidence:
+                evidence.append(quote)
         evidence += [q for f, q in flags if f.criterion == c.id and q not in evidence]
-        missing = [p.text for p in sorted(pts, key=lambda p: (-p.importance, sims[p.id])) if p.id not in hit_ids]
+        missing = [p.text for p in sorted(pts, key=lambda p: -p.importance) if p.id not in affirmed]
         crit_scores.append(CriterionScore(
             id=c.id, name=c.name, score=score, evidence=evidence[:3], missing=missing[:3],
             rationale=c.anchor(score).text))
@@ -186,21 +182,20 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
                                           missing=[] if s >= 3 else [cc.anchor(3).text],
                                           rationale=cc.anchor(s).text))
 
-    weights = {c.id: c.weight for c in criteria}
-    stage_value = sum(values[k] * w for k, w in weights.items()) / sum(weights.values())
-    stage_value = 0.8 * stage_value + 0.2 * (reasoning["structure-communication"] + reasoning["trade-offs"]) / 2
-    stage_value -= min(FLAG_PENALTY * len(flags), 1.5)   # a confidently wrong claim costs a level
-    cap, cap_reasons = stage_caps(feats, flags)
-    feats.stage_value = stage_value
-    score = min(to_score(stage_value), cap)
+    feats.coverage = substance.coverage
+    feats.stage_value = model.expected(vector)
+    cap, cap_reasons = stage_caps(feats, flags, heard_nothing=not affirmed and substance.terms == 0
+                                  and not substance.dismissed)
+    score = min(model.score(vector), cap)
     notices += cap_reasons
 
-    from interviewer.grading.advice import strengths_and_improvements
-
-    strengths, improvements = strengths_and_improvements(cov, crit_scores, flags, feats, cap_reasons)
+    hit = [p for p in all_points if p.id in affirmed]
+    missed = sorted((p for p in all_points if p.id not in affirmed), key=lambda p: -p.importance)
+    strengths, improvements = strengths_and_improvements(hit, missed, crit_scores, flags, feats, cap_reasons)
     grade = StageGrade(stage=stage, score=score, criteria=crit_scores, strengths=strengths,
-                       improvements=improvements, grader="offline", notices=notices)
-    return Graded(grade, feats, [m.point for m in cov.hit], [m.point for m in cov.missed])
+                       improvements=improvements, grader="offline", notices=notices,
+                       scope=rubric.scoring.offline_scope)
+    return Graded(grade, feats, hit, missed, substance)
 
 
 def _mean_similarity(embedder: Embedder, texts: list[str], other: str) -> float:

@@ -29,6 +29,8 @@ def criteria_markdown(criteria, level: int = 3) -> list[str]:
 def grade_markdown(grade: StageGrade, title: str) -> str:
     lines = [f"# {title}", "",
              f"**Score: {grade.score}/4 ({SCORE_LABELS[grade.score]})** · grader: {grade.grader}", ""]
+    if grade.scope:
+        lines += [f"_{grade.scope}_", ""]
     for notice in grade.notices:
         lines.append(f"> **Note:** {notice}")
     if grade.notices:

@@ -99,6 +99,8 @@ class Scoring(_Strict):
 
     hint_cost: float = Field(default=0.1, ge=0, le=1, description="Subtracted per hint used.")
     max_hint_cost: float = Field(default=0.5, ge=0, le=3, description="The most hints can cost.")
+    offline_scope: str = Field(default="", max_length=400, description=(
+        "One line on an offline card: what the offline grader can and cannot judge."))
 
     def hint_penalty(self, hints: int) -> float:
         return min(self.max_hint_cost, self.hint_cost * max(0, hints))
