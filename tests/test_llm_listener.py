@@ -196,3 +196,17 @@ def test_the_listener_reads_plain_json_when_the_server_has_no_structured_output(
     h = sv.listener().hear("What exactly is the business goal for this feed?", points)
     assert h.listener.startswith("llm:") and [p.point.id for p in h.affirmed] == ["clarify-objective"]
     assert "Reply with one JSON object" in _listener_requests(llm_server)[-1].all_text
+
+
+def test_the_listener_is_chosen_by_the_setting_in_one_place(llm_server, embedder, monkeypatch):
+    from interviewer.listening.listener import Listener
+    from interviewer.listening.llm_listener import LLMListener
+
+    sv = _services(embedder)
+    assert isinstance(sv.listener(), LLMListener) and sv.offline_listener() is sv.listener().offline
+    monkeypatch.setenv("INTERVIEWER_LISTENER", "offline")
+    assert type(_services(embedder).listener()) is Listener
+    monkeypatch.setenv("INTERVIEWER_LISTENER", "auto")
+    assert isinstance(_services(embedder).listener(), LLMListener)
+    monkeypatch.setenv("INTERVIEWER_MODEL", "offline")
+    assert type(_services(embedder).listener()) is Listener
