@@ -52,7 +52,7 @@ def run(args) -> dict:
     from interviewer.config.settings import Settings
     from interviewer.embedding.threads import interactive_inference
     from interviewer.listening.corpus import load_corpus, load_utterances
-    from interviewer.listening.coverage import coverage
+    from benchmarks.old_coverage import coverage
     from interviewer.services import Services
 
     interactive_inference()

@@ -38,6 +38,11 @@ class Problem(BaseModel):
         "Ids of the flow's generic key points that do not apply to this problem (e.g. class "
         "imbalance for a regression task): never probed, never graded as missing."))
     custom: bool = Field(default=False, description="True for a free-text question.")
+    # a free-text question's sheet: who drafted it, or whose key points it borrows offline
+    drafted_by: str = Field(default="", description="The model that drafted this sheet (free-text question).")
+    borrowed_from: list[str] = Field(default_factory=list, description=(
+        "Bank problems whose key points (never facts) a free-text question borrows offline."))
+    probed_as: str = Field(default="", description="What kind of problem it is probed as, e.g. 'a recommendation problem'.")
 
     @model_validator(mode="after")
     def _unique_fact_ids(self) -> "Problem":
@@ -70,6 +75,10 @@ class Problem(BaseModel):
         bad = sorted(set(self.skip_points) - ids)
         if bad:
             return f"field 'skip_points': unknown key point ids {', '.join(bad)} (see prompts/flow.yaml)"
+        own = [k.id for pts in self.key_points.values() for k in pts]
+        clash = sorted({i for i in own if own.count(i) > 1 or i in ids})
+        if clash:
+            return f"field 'key_points': ids {', '.join(clash)} repeat (each id once, none of prompts/flow.yaml's)"
         return None
 
     def fact(self, fact_id: str) -> Fact:

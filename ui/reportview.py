@@ -89,6 +89,8 @@ def render_report(data: dict[str, Any], markdown: str, sid: str) -> None:
 
     st.divider()
     st.header("Report", anchor=False)
+    if data.get("sheet"):
+        st.caption(data["sheet"])
     overall = data.get("overall") or {}
     level = str(overall.get("level", ""))
     c1, c2, c3, c4 = st.columns(4)

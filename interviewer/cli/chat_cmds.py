@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
+from pathlib import Path
 from typing import Optional
 
 import typer
@@ -165,8 +166,15 @@ def register(app: typer.Typer) -> None:
         _run(engine, reply)
 
     @app.command("problems")
-    def problems(fmt: str = typer.Option("text", "--format", help="text or json")) -> None:
-        """List the question bank, and report invalid problem files."""
+    def problems(fmt: str = typer.Option("text", "--format", help="text or json"),
+                 save_draft: Optional[str] = typer.Option(None, "--save-draft", metavar="SESSION", help=(
+                     "Write the sheet of a session on your own question as a problem YAML.")),
+                 out: Optional[Path] = typer.Option(None, "--out", help="File for --save-draft (default: print it).")) -> None:
+        """List the question bank, and report invalid problem files (or --save-draft a session's sheet)."""
+        if save_draft is not None:
+            from interviewer.cli.draft_cmds import save_draft as save
+
+            return save(save_draft, out)
         bank = services(interactive=False).bank
         items = [{"id": p.id, "title": p.title, "facts": len(p.facts)} for p in bank.list()]
         if fmt == "json":

@@ -109,6 +109,11 @@ class Engine:
     def start(self, problem_id: str | None = None, question: str | None = None,
               minutes: float | None = None) -> TurnReply:
         problem = self._problem(problem_id, question)
+        sheet = ""
+        if problem.custom:       # drafted with an LLM, or key points borrowed offline
+            from interviewer.engine.own_question import prepare
+
+            problem, sheet = prepare(self.services, problem)
         minutes = float(minutes if minutes is not None else self.settings.interview_minutes)
         if not MIN_MINUTES <= minutes <= MAX_MINUTES:
             raise ValueError(f"interview length must be between {MIN_MINUTES:g} and {MAX_MINUTES:g} minutes")
@@ -119,9 +124,9 @@ class Engine:
                              stages_visited=[self.flow.stage_ids[0]])
         self.store.create_session(state)
         stage = self.flow.stage(state.stage)
+        notice = " ".join(filter(None, [getattr(self.voice, "notice", None), sheet])) or None
         move = Move("welcome", stage=state.stage, opening=opening_for(stage, state.session_id),
-                    reason="custom" if problem.custom else None,
-                    notice=getattr(self.voice, "notice", None))
+                    reason="custom" if problem.custom and not problem.facts else None, notice=notice)
         with self._session_lock(state.session_id):
             return self._reply(state, [move], seed_for(state.session_id, 0))
 

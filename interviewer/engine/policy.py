@@ -20,6 +20,7 @@ from interviewer.engine.statement_scope import option_in_statement
 from interviewer.flow import Flow, KeyPoint, Stage
 from interviewer.problems import ProblemBank
 from interviewer.embedding.local import Embedder
+from interviewer.engine.contradiction import contradiction_moves
 from interviewer.engine.ledger import as_problem, record_assumptions
 from interviewer.engine.moves import Move, Reason
 from interviewer.engine.state import HintRecord, SessionState
@@ -228,7 +229,7 @@ class Policy:
             if named:       # "is this for X or Y?" and the prompt says X
                 moves.append(Move("assume", stage=state.stage, reason="statement", detail=named))
             else:
-                moves.append(Move("assume", stage=state.stage, reason="custom" if state.problem.custom else None))
+                moves.append(Move("assume", stage=state.stage, reason="custom" if state.problem.custom and not state.problem.facts else None))
         return moves
 
     # ---- hints -------------------------------------------------------------------------------
@@ -284,11 +285,13 @@ class Policy:
         moves: list[Move] = []
         if kind == "question":
             hearing = self.update_coverage(state, turn.text, recent)
+            moves += contradiction_moves(state, turn.text, self.prompts_dir)
             moves += self.answer_questions(state, turn.questions, trailing=False)
             record_assumptions(state, turn.text, self.bank, self.matcher(), self.prompts_dir)
         elif kind == "answer":
             hearing = self.update_coverage(state, turn.text, recent)
             best = hearing.best_match if hearing is not None else 0.0
+            moves += contradiction_moves(state, turn.text, self.prompts_dir)
             record_assumptions(state, turn.text, self.bank, self.matcher(), self.prompts_dir)
             if not turn.questions and self.is_offtopic(state, turn.answer or turn.text, best):
                 kind = "offtopic"

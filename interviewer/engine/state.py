@@ -48,6 +48,7 @@ class SessionState:
     auto_advanced: str = ""          # the stage the interviewer opened by itself (not on request)
     skip_confirmed: str = ""         # the stage whose skip the candidate was asked to confirm
     ledger: list[dict[str, Any]] = field(default_factory=list)      # assumptions stated (Fact dicts)
+    contradicted: list[str] = field(default_factory=list)           # ledger ids already pointed out
 
     # ---- derived -------------------------------------------------------------
     @property

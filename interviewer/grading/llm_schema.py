@@ -22,8 +22,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from interviewer.grading.grades import SCORE_MAX, SCORE_MIN
-from interviewer.llm.errors import BadOutput
-from interviewer.llm.structured import json_template  # noqa: F401  (re-exported)
+from interviewer.llm.structured import BadOutput, json_template  # noqa: F401  (re-exported)
 
 MAX_QUOTES = 3
 MAX_IMPROVEMENTS = 3

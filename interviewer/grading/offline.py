@@ -29,7 +29,7 @@ from interviewer.grading.signals import analyse, content_words, injection_senten
 from interviewer.grading.substance import FEATURES, Substance, measure, weighted_share
 from interviewer.embedding.local import Embedder
 from interviewer.problems import Problem
-from interviewer.textutil import sentences as split_sentences, truncate_words
+from interviewer.textutil import clauses, sentences as split_sentences, truncate_words
 
 MAX_WORDS = 1500
 RELEVANT = 0.42             # a sentence is on the stage's topic (reasoning counts only those)
@@ -112,11 +112,12 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
                   f"\"{injected[0][:80]}\"); it is graded 1. Answer the interviewer's question instead.")
         return Graded(_all_ones(stage, rstage, reason, notices, rubric.scoring.offline_scope), feats)
 
-    # two batched encodes (the model's call overhead dominates): the stage's fixed texts, then the answer's
+    # two batched encodes (the model's call overhead dominates): the stage's fixed texts, then the
+    # answer's sentences and the clauses the listener hears (cached, so it does not encode again)
     texts = [s.text for s in sents]
     ctx = _problem_context(problem, stage)
     embedder.encode(fixed_texts(stage, problem, flow, rubric))
-    embedder.encode(list(dict.fromkeys(texts + split_sentences(text))))
+    embedder.encode(list(dict.fromkeys(texts + split_sentences(text) + clauses(text))))
 
     points_by_crit = _attach_problem_points(embedder, flow, rstage, problem.stage_key_points(stage),
                                             frozenset(problem.skip_points))

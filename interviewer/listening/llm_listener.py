@@ -4,7 +4,7 @@ Same interface as the offline ``Listener`` (``hear(text, points, in_stage=, cont
 ``Hearing``). The model sees the problem, the stage's key points (ids and text), the last few
 turns and the candidate's turn, and returns the ids the turn affirms and dismisses, each with a
 quote (``prompts/llm/listener.yaml``; JSON schema, then tools, then plain JSON:
-``llm/structured.py``). The code decides: ids that are not the stage's are dropped, and so is
+``llm/structured.py``, shared with the grader). The code decides: ids that are not the stage's are dropped, and so is
 every quote that is not the candidate's exact words in this turn (``grading/evidence``); the
 evidence is the whole sentence holding the quote. Points of the other stages are heard by the
 offline listener (credited wherever they are said), which also gives the off-topic signal.
@@ -28,10 +28,10 @@ from interviewer.grading.evidence import clean_quote, contains_exact
 from interviewer.listening.hearing import Hearing, HearingContext, PointHearing
 from interviewer.listening.listener import Listener
 from interviewer.llm.cooldown import CoolDown
-from interviewer.llm.errors import BadOutput, LLMUnavailable, StructuredError
+from interviewer.llm.errors import LLMUnavailable
 from interviewer.llm.prompting import as_data, load_prompt
 from interviewer.llm.retry import RetryPolicy
-from interviewer.llm.structured import ask_structured
+from interviewer.llm.structured import BadOutput, ask_structured, json_template
 from interviewer.llm.tokens import count_message_tokens
 from interviewer.textutil import normalize_ws, sentences, truncate_words
 
@@ -42,6 +42,12 @@ ANSWER_WORDS = 600
 PROBLEM_WORDS = 120
 MIN_QUOTE_WORDS = 3         # a shorter quote counts only when it is the whole turn
 SCHEMA_TITLE = "Hearing"
+
+
+class ListenerError(Exception):
+    """The model gave no usable hearing (``kind`` set when it could not be reached)."""
+
+    kind = "bad_output"
 
 
 class _Heard(BaseModel):
@@ -135,7 +141,7 @@ class LLMListener:
         try:
             self.cooling.check()
             reply = self._ask(text, stage_points, context)
-        except (StructuredError, LLMUnavailable) as err:
+        except (ListenerError, LLMUnavailable) as err:
             self.cooling.failed(err)
             base.notice = (f"The model at {self.model_name} did not listen ({err}); "
                            "your answer was heard offline.")
@@ -149,10 +155,13 @@ class LLMListener:
         self.calls += 1
         t0 = time.perf_counter()
         try:
-            out, _ = ask_structured(self.chat, msgs, schema=hearing_schema([p.id for p in points]),
-                                    validate=validate_hearing, prompt=self.prompt, retry=self.retry,
-                                    who="the LLM listener")
-        except (LLMUnavailable, StructuredError):
+            schema = hearing_schema([p.id for p in points])
+            out, _ = ask_structured(
+                self.chat, msgs, schema=schema, validate=validate_hearing,
+                text_prompt=lambda: self.prompt.render_fragment("json_format", shape=json_template(schema)),
+                retry_prompt=lambda reason: self.prompt.render_fragment("retry", reason=reason),
+                retry=self.retry, who="the LLM listener", error=ListenerError, attempts=2)
+        except (LLMUnavailable, ListenerError):
             raise
         except Exception as exc:   # anything unexpected from a provider integration
             from interviewer.llm.retry import classify_error

@@ -215,3 +215,16 @@ def build_embeddings(spec: str, settings: Settings) -> Embeddings:
         raise ProviderError(f"embeddings provider '{provider}' needs a package: {exc}") from None
     except Exception as exc:  # the library raises ValueError for unknown providers / missing keys
         raise ProviderError(f"cannot set up embeddings '{spec}': {one_line(exc, 200, kwargs.get('api_key'))}") from None
+
+
+def with_output_limit(chat_model: Any, tokens: int) -> Any:
+    """``chat_model`` with its reply capped at ``tokens`` (a copy; unchanged when the integration
+    has no such setting). For budgeted calls such as the problem draft."""
+    fields = getattr(type(chat_model), "model_fields", {})
+    for name in ("max_tokens", "num_predict", "max_output_tokens"):
+        if name in fields:
+            try:
+                return chat_model.model_copy(update={name: int(tokens)})
+            except Exception:  # a wrapper that cannot be copied: use it as it is
+                return chat_model
+    return chat_model

@@ -32,17 +32,3 @@ def redact(text: str, settings: Settings | None = None, extra: tuple[str | None,
         if secret and len(secret) >= 4:
             text = text.replace(secret, "****")
     return text
-
-
-class BadOutput(Exception):
-    """A reply that is not the structured output asked for (the message says why, in one line)."""
-
-
-class StructuredError(Exception):
-    """No usable structured output: the model could not be reached (``kind`` as in
-    ``LLMUnavailable``), gave unusable output twice (``bad_output``) or supports no way of
-    returning it (``unsupported``). One line, never a key."""
-
-    def __init__(self, message: str, kind: str = "bad_output"):
-        super().__init__(message)
-        self.kind = kind

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
+from interviewer.engine.borrow import sheet_line
 from interviewer.grading.feedback import USE_SERVICES
 from interviewer.grading.grades import SCORE_LABELS, CriterionScore, SourceRef
 from interviewer.knowledge.search import diversify
@@ -81,6 +82,7 @@ class Report(BaseModel):
     status: str = "ended"
     hint_note: str = ""                 # how hints count, worded from the rubric's scoring
     assumptions: list[str] = Field(default_factory=list)   # what the candidate assumed, in order
+    sheet: str = ""      # own question: drafted, or probed as a similar bank problem (one line)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -99,6 +101,7 @@ class Report(BaseModel):
             "status": self.status,
             "hint_note": self.hint_note,
             "assumptions": list(self.assumptions),
+            "sheet": self.sheet,
         }
 
     @classmethod
@@ -199,6 +202,7 @@ class Reports:
             status=state.status,
             hint_note=rubric.scoring.note(),
             assumptions=[e["asks"][-1] for e in state.ledger],
+            sheet=sheet_line(problem, report=True),
         )
 
 

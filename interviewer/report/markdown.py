@@ -15,7 +15,8 @@ def report_markdown(report) -> str:
     lines = [f"# Interview report: {report.problem.get('title', '')}", "",
              f"Session `{report.session_id}` · {report.duration_minutes:g} minutes · "
              f"hints used: {report.hints_used}" + ("" if report.status == "ended" else " · (interview in progress)"),
-             "", f"## Overall: {o.get('level', '')} ({o.get('score', 0):.2f}/4)", ""]
+             ""] + ([f"_{report.sheet}_", ""] if getattr(report, "sheet", "") else []) + [
+             f"## Overall: {o.get('level', '')} ({o.get('score', 0):.2f}/4)", ""]
     lines += [f"- {r}" for r in o.get("reasons", [])]
     lines += ["", "| Stage | Score |", "| --- | --- |"]
     lines += [f"| {s.name} | {s.score}/4 {SCORE_LABELS[s.score]}{' — ' + s.note if s.note else ''} |"

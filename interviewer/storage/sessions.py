@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from interviewer.engine.state import SessionState
+from interviewer.storage.drafts import m2_drafts
 
 
 class UnknownSessionError(KeyError):
@@ -75,6 +76,7 @@ def _m1_initial(db: sqlite3.Connection) -> None:
 # Ordered; append new migrations, never edit or reorder applied ones.
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("m001_initial", _m1_initial),
+    ("m002_drafts", m2_drafts),          # storage/drafts.py: free-text questions' drafted sheets
 ]
 
 

@@ -101,6 +101,8 @@ class LLMVoice:
                 kind = "assume"
             else:
                 values = {"fact": _cut(move.fact.answer, FACT_WORDS * 2)}
+                if move.reason == "contradicts":   # the earlier assumption, and what was said now
+                    values["said"] = as_data(move.detail or "")
         elif kind == "probe":
             values = {"probe": move.probe or ""}
         elif kind == "challenge":

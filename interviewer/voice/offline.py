@@ -23,7 +23,7 @@ from interviewer.textutil import normalize_ws, truncate_words
 COMMON_VARS = {"stage_name", "problem_title"}
 KIND_VARS: dict[str, set[str]] = {
     "welcome": {"statement", "opening", "question"},
-    "answer_fact": {"fact", "topic"},
+    "answer_fact": {"fact", "topic", "said"},
     "assume": {"option"},
     "probe": {"probe"},
     "challenge": {"said", "probe"},

@@ -55,8 +55,8 @@ def start_form(settings) -> None:
         problem_id = st.selectbox("Question bank", list(titles), format_func=lambda k: titles.get(k, k),
                                   disabled=not problems, help="Used when 'From the question bank' is chosen.")
         question = st.text_area("Your own question", placeholder="Design a system that recommends …",
-                                help="Used when 'My own question' is chosen. The interviewer asks you "
-                                     "to state your assumptions, as there is no fact sheet.")
+                                help="Used when 'My own question' is chosen. With an LLM set, a hidden "
+                                     "fact sheet is drafted for it; offline, state your assumptions.")
         options = sorted(set(LENGTHS + [default_minutes]))
         minutes = st.select_slider("Length (minutes)", options=options, value=default_minutes)
         go = st.form_submit_button("Start the interview", type="primary", icon=":material/play_arrow:")

@@ -1,6 +1,5 @@
-"""Semantic coverage of key points: which ones a candidate's text covers, with evidence.
-
-Shared by the engine (what to probe) and the offline grader (what to score).
+"""The old coverage rule (best cue similarity against one threshold), kept only as the baseline the
+hearing benchmark compares the listener with; nothing in the product uses it.
 """
 
 from __future__ import annotations

@@ -1,0 +1,42 @@
+"""Red flags: a confidently wrong claim is caught; the same words rejecting it are not."""
+
+from __future__ import annotations
+
+import pytest
+
+from interviewer.config.paths import builtin_prompts_dir
+from interviewer.grading.red_flags import red_flags
+from interviewer.grading.rubric import load_rubric
+from interviewer.grading.signals import analyse
+
+
+@pytest.fixture(scope="module")
+def rubric():
+    return load_rubric(builtin_prompts_dir())
+
+
+def _flags(embedder, rubric, stage, text):
+    return [f.id for f, _ in red_flags(embedder, rubric.stage(stage), analyse(text))]
+
+
+@pytest.mark.parametrize("stage, text, flag", [
+    # the issue's own example of a dismissive answer
+    ("requirements", "We don't need feature engineering, the network figures it out.", "no-feature-engineering"),
+    ("design", "When a request comes in, the ranking service runs SQL against the raw events table to "
+               "compute each user's features on the fly.", "features-from-raw-tables"),
+    ("design", "We don't need to log impressions once the model is trained; it just serves.",
+     "no-impression-logging"),
+    ("models", "I'll shuffle everything and take a random 80/20 split for evaluation.", "random-split-time-data"),
+])
+def test_a_wrong_claim_is_flagged(embedder, rubric, stage, text, flag):
+    assert flag in _flags(embedder, rubric, stage, text)
+
+
+@pytest.mark.parametrize("stage, text", [
+    ("models", "Train on weeks one to six and test on week seven, never a random split, since that leaks the future."),
+    ("design", "Features come from a feature store fed by batch and streaming jobs, never from raw tables at request time."),
+    ("design", "Every impression is logged with its features and what the user did, and that log feeds training."),
+    ("requirements", "Ids become embeddings and we add counts over 1-hour and 7-day windows as features."),
+])
+def test_the_same_topic_said_right_is_not_flagged(embedder, rubric, stage, text):
+    assert _flags(embedder, rubric, stage, text) == []
