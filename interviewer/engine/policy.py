@@ -192,8 +192,9 @@ class Policy:
                 said = truncate_words(state.said.get(pid, ""), CHALLENGE_QUOTE_WORDS)[0]
                 return Move("challenge", stage=state.stage, key_point=points[pid],
                             probe=probe_for(points[pid], state.session_id), detail=said)
-        near = state.near.get(state.stage, {})      # equally important: the least heard first
-        for point in sorted(self.missed(state), key=lambda p: (-p.importance, near.get(p.id, 0.0))):
+        near = state.near.get(state.stage, {})      # equally important: own first, then the least heard
+        own = {p.id for p in state.problem.stage_key_points(state.stage)}
+        for point in sorted(self.missed(state), key=lambda p: (-p.importance, p.id not in own, near.get(p.id, 0.0))):
             if point.id not in probed:
                 probed.append(point.id)
                 return Move("probe", stage=state.stage, key_point=point,
