@@ -4,17 +4,26 @@ no fit or tuning reads it). Compared with the old single-threshold cue similarit
 
 Per split: precision / recall / F1 of affirmed key points (every generic key point is heard on
 every utterance), the share of dismissed points credited as covered, the share of near misses
-credited with anything, and the listener's time per utterance.
+credited with anything, and the listener's time per utterance. Then deaf probes in scripted
+interviews built from each split's utterances (``deaf_probes.py``: a probe for a point the
+labels say was already said in the stage; target <= 5 %), and ``interviewer listen --batch``
+on 500 held-out utterances in a fresh process, model load included (target <= 30 s).
 """
 
 from __future__ import annotations
 
+import json
+import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
 NAME = "hearing"
-DESCRIPTION = "listener: affirmed P/R/F1, dismissed and near misses credited, latency"
+DESCRIPTION = "listener: affirmed P/R/F1, dismissed and near misses credited, latency, deaf probes, batch time"
+BATCH_LINES = 500
 TEST_DIR = Path(__file__).resolve().parent.parent / "tests" / "labelled" / "hearing"
 
 
@@ -74,5 +83,44 @@ def run(args) -> dict:
         figures.update({f"{split}_{k}": v for k, v in new.items()})
         figures[f"{split}_ms_p50"] = round(statistics.median(times), 1)
         figures[f"{split}_ms_p95"] = round(sorted(times)[int(0.95 * (len(times) - 1))], 1)
+    from benchmarks.deaf_probes import measure
+
+    for split, data in (("dev", dev), ("test", test)):
+        deaf = measure(data, embedder=emb, rotations=1 if getattr(args, "quick", False) else 3)
+        figures[f"{split}_deaf_probe_rate"] = deaf["deaf_probe_rate"]
+        figures[f"{split}_deaf_probes"] = f"{deaf['deaf_probes']} of {deaf['probes']} probes " \
+                                          f"({deaf['interviews']} interviews, {deaf['turns']} turns)"
+        figures[f"{split}_challenges_of_affirmed"] = f"{deaf['challenges_of_affirmed']} of {deaf['challenges']}"
+    figures["target_deaf_probe_rate"] = 0.05
+    figures.update(batch_seconds(test[:BATCH_LINES], services.settings.models_cache))
     return {"headers": ["split", "listener", "n", "precision", "recall", "F1", "dismissed credited",
                         "near misses credited"], "table": rows, "figures": figures}
+
+
+def batch_seconds(rows, cache: Path) -> dict:
+    """Wall time of ``interviewer listen --batch`` on ``rows`` in a fresh process (the listener
+    already fitted in ``cache``, as after a first run), and whether every line was answered."""
+    folder = Path(tempfile.mkdtemp(prefix="bench-batch-"))
+    path = folder / "batch.jsonl"
+    with path.open("w", encoding="utf-8") as f:
+        for u in rows:
+            line = {"id": u.id, "text": u.text, "stage": u.stage}
+            line.update({"problem": u.problem} if u.problem else {"question": u.question})
+            f.write(json.dumps(line) + "\n")
+    env = dict(os.environ, INTERVIEWER_HOME=str(folder / "home"), INTERVIEWER_CACHE_DIR=str(cache),
+               INTERVIEWER_MODEL="offline", PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    code = "import sys; from interviewer.cli import main; sys.exit(main())"
+    import resource
+
+    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", code, "listen", "--batch", str(path), "--format", "json"],
+                          capture_output=True, text=True, env=env, timeout=900)
+    wall = time.perf_counter() - t0
+    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
+    answered = [json.loads(x) for x in proc.stdout.splitlines() if x.strip()]
+    ok = proc.returncode == 0 and len(answered) == len(rows) and not any("error" in a for a in answered)
+    return {"batch_lines": len(rows), "batch_seconds (fresh process, model load included)": round(wall, 1),
+            "batch_cpu_seconds (the machine is shared: wall grows with its load)": round(cpu, 1),
+            "batch_ok": ok, "target_batch_seconds": 30, "load_average_1min": round(os.getloadavg()[0], 1)}

@@ -1,11 +1,14 @@
-"""LLM seam: prompt tokens per turn over a 40-turn interview, and the overhead the app adds per turn.
+"""LLM seam: prompt tokens per turn over a 40-turn interview, and the overhead the app adds per turn,
+for the voice and for the LLM listener (one structured call per candidate answer or question).
 
 Runs the real Engine with the LLM voice (real openai + langchain-openai clients) against the
 local OpenAI-compatible server from tests/fake_openai_server.py on 127.0.0.1. The server
 waits ``SERVER_LATENCY`` before answering and ``TOKEN_DELAY`` between streamed chunks; it
 records how long it spent on each request. Overhead = client wall time of the voice's reply
 (prompt building, HTTP, SSE parsing) minus the server's own time for that request.
-Targets: tokens at turn 40 ≤ 1.5 × turn 10; voice overhead ≤ 50 ms at p95.
+The listener's calls are answered like a model would: the first key point listed, affirmed
+with the turn's first words as its quote. Targets: tokens at turn 40 ≤ 1.5 × turn 10; voice
+overhead ≤ 50 ms at p95.
 """
 
 from __future__ import annotations
@@ -115,12 +118,33 @@ class _StubKnowledge:
                     score=0.9)][:k]
 
 
+def _listener_reply(body: dict) -> dict:
+    """A plausible listener answer: the first key point of the prompt, quoting the turn."""
+    import re
+
+    user = "\n".join(str(m.get("content", "")) for m in body.get("messages", []) if m.get("role") == "user")
+    if "<candidate_turn>" not in user:
+        return {}
+    turn = user.split("<candidate_turn>", 1)[1].split("</candidate_turn>", 1)[0].split()
+    ids = re.findall(r"^- ([a-z0-9-]+): ", user, re.M)
+    return {"affirmed": [{"quote": " ".join(turn[:8]), "id": ids[0]}] if ids and turn else [], "dismissed": []}
+
+
+def _is_listener(r) -> bool:
+    return "<candidate_turn>" in r.all_text
+
+
 def _measure(server, n_turns: int) -> dict:
     from interviewer.services import Services
     from interviewer.config.settings import Settings
 
+    server.structured = _listener_reply
     engine = Services.from_settings(Settings(), knowledge=_StubKnowledge()).engine
     voice = engine.voice
+    listener = engine.services.listener()
+    heard: list[tuple[int, float]] = []          # (prompt tokens, client seconds) per listener call
+    listener_overhead: list[float] = []
+    notices = 0
     start = engine.start("linkedin-feed")
     sid = start.session_id
     start.text
@@ -143,19 +167,26 @@ def _measure(server, n_turns: int) -> dict:
             _spoken.append(time.perf_counter() - t0)
 
         voice.speak = timed
+        calls_before = getattr(listener, "calls", 0)
         t0 = time.perf_counter()
         reply = engine.take_turn(sid, text)
         reply.text
         wall = time.perf_counter() - t0
         voice.speak = inner
         tokens[i] = voice.last_prompt_tokens
+        notices += bool(reply.notice)
         reqs = server.chat_requests()[before:]
         deadline = time.time() + 1.0
         while any(r.duration == 0.0 for r in reqs) and time.time() < deadline:
             time.sleep(0.001)
         served = sum(r.duration for r in reqs)
+        served_voice = sum(r.duration for r in reqs if not _is_listener(r))
+        listened = [r for r in reqs if _is_listener(r)]
+        if listened and getattr(listener, "calls", 0) > calls_before:
+            heard.append((listener.last_prompt_tokens, listener.last_seconds))
+            listener_overhead.append(max(0.0, listener.last_seconds - sum(r.duration for r in listened)))
         if reqs and spoken:
-            voice_overhead.append(max(0.0, sum(spoken) - served))
+            voice_overhead.append(max(0.0, sum(spoken) - served_voice))
             turn_overhead.append(max(0.0, wall - served))
         if reply.ended:
             break
@@ -181,6 +212,16 @@ def _measure(server, n_turns: int) -> dict:
             "server_latency_ms": SERVER_LATENCY * ms,
             "voice_overhead_p50_ms": round(_pct(voice_overhead, 0.5) * ms, 1),
             "voice_overhead_p95_ms": round(_pct(voice_overhead, 0.95) * ms, 1),
+            "listener": getattr(listener, "name", "offline"),
+            "listener_calls": len(heard),
+            "listener_fallback_notices": notices,
+            "mean_prompt_tokens_per_listener_call": round(statistics.mean(t for t, _ in heard)) if heard else 0,
+            "max_prompt_tokens_per_listener_call": max((t for t, _ in heard), default=0),
+            "listener_latency_p50_ms (client, server latency included)":
+                round(_pct([s for _, s in heard], 0.5) * ms, 1),
+            "listener_latency_p95_ms (client, server latency included)":
+                round(_pct([s for _, s in heard], 0.95) * ms, 1),
+            "listener_overhead_p95_ms (over the server's time)": round(_pct(listener_overhead, 0.95) * ms, 1),
             "turn_overhead_p50_ms (engine decision included)": round(_pct(turn_overhead, 0.5) * ms, 1),
             "turn_overhead_p95_ms (engine decision included)": round(_pct(turn_overhead, 0.95) * ms, 1),
             "target_overhead_p95_ms": 50,

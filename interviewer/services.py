@@ -52,17 +52,19 @@ class Services:
     _knowledge_factory: Callable[[], Any] | None = None
     _grader_model: Any = _UNSET                     # a chat model for the grader, or None
     _listener: Any = None
+    _listener_model: Any = _UNSET                   # a chat model for the LLM listener, or None
     _matcher: FactMatcher | None = None
     _lock: threading.RLock = field(default_factory=threading.RLock)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, *, embedder: Embedder | None = None,
                       voice: Voice | None = None, knowledge: Any = _UNSET, grader_model: Any = _UNSET,
-                      listener: Any = None, clock: Callable[[], float] = time.time) -> "Services":
+                      listener: Any = None, listener_model: Any = _UNSET, clock: Callable[[], float] = time.time) -> "Services":
         """Build every service from ``settings`` (the environment's when omitted).
 
         ``knowledge``: omitted = the real knowledge base, opened on first use; ``None`` = none.
-        ``grader_model``: omitted = built from settings on first LLM grade (none offline)."""
+        ``grader_model``: omitted = built from settings on first LLM grade (none offline).
+        ``listener_model``: the same for the LLM listener (``settings.listener``)."""
         settings = settings or get_settings()
         flow = load_flow(settings.prompts_dir)
         rubric = load_rubric(settings.prompts_dir)
@@ -75,7 +77,7 @@ class Services:
                        store=open_store(settings), voice=voice,
                        offline_voice=voice if isinstance(voice, OfflineVoice) else offline,
                        clock=clock, _embedder=embedder, _knowledge=knowledge,
-                       _grader_model=grader_model, _listener=listener)
+                       _grader_model=grader_model, _listener=listener, _listener_model=listener_model)
         if knowledge is _UNSET:
             services._knowledge_factory = services._open_knowledge
         return services
@@ -113,14 +115,45 @@ class Services:
         return KnowledgeBase(self.settings, embeddings=emb.embeddings, embeddings_name=emb.name)
 
     def listener(self):
-        """What the candidate's words cover, dismiss or get wrong: one listener for all."""
+        """What the candidate's words cover, dismiss or get wrong: one listener for all. The
+        only place the listener is chosen: ``settings.listener`` auto = the LLM listener
+        (offline as its fallback) when a model is set, else the trained offline listener."""
         if self._listener is None:
             with self._lock:
                 if self._listener is None:
                     from interviewer.listening.listener import build_listener
 
-                    self._listener = build_listener(self)
+                    offline = build_listener(self)
+                    if self.uses_llm_listener:
+                        from interviewer.listening.llm_listener import build_llm_listener
+
+                        offline = build_llm_listener(self, offline)
+                    self._listener = offline
         return self._listener
+
+    def offline_listener(self):
+        """The trained listener alone, even when the LLM listens: the offline grader's fitted
+        model weighs its probabilities (what the interview heard reaches it as ``credited``)."""
+        listener = self.listener()
+        return getattr(listener, "offline", listener)
+
+    @property
+    def uses_llm_listener(self) -> bool:
+        mode = self.settings.listener
+        return mode != "offline" and not self.settings.is_offline
+
+    def listener_model(self) -> Any:
+        """The chat model that listens (temperature 0), or ``None`` offline."""
+        if self._listener_model is _UNSET:
+            with self._lock:
+                if self._listener_model is _UNSET:
+                    if self.settings.is_offline:
+                        self._listener_model = None
+                    else:
+                        from interviewer.llm.chat import build_chat_model
+
+                        self._listener_model = build_chat_model(self.settings, temperature=0)
+        return self._listener_model
 
     def grader_model(self) -> Any:
         """The chat model that grades (temperature 0), or ``None`` offline."""

@@ -108,6 +108,9 @@ def server(fake_server, monkeypatch) -> FakeOpenAIServer:
     monkeypatch.setenv("INTERVIEWER_API_KEY", TEST_KEY)
     monkeypatch.setenv("INTERVIEWER_REQUEST_TIMEOUT", "1")
     monkeypatch.setenv("INTERVIEWER_MAX_RETRIES", "2")
+    # One LLM part at a time: the listener stays offline unless a test sets INTERVIEWER_LISTENER=llm
+    # (tests/test_llm_listener.py), so the voice's and grader's tests count only their own requests.
+    monkeypatch.setenv("INTERVIEWER_LISTENER", "offline")
     from interviewer.config.settings import reset_settings_cache
 
     reset_settings_cache()

@@ -51,13 +51,13 @@ def test_provider_down_mid_interview_keeps_the_turn_and_continues_offline(engine
     assert answer in _candidate_texts(engine, sid)                  # the candidate's turn is saved
     server.faults.clear()
     now = [1000.0]
-    engine.voice.clock = lambda: now[0]
-    engine.voice._down_until = now[0] + engine.voice.cool_down      # as set at the failure, on this clock
+    engine.voice.cooling.clock = lambda: now[0]
+    engine.voice.cooling.until = now[0] + engine.voice.cooling.seconds   # as set at the failure, on this clock
     sent = len(server.chat_requests())
     cooling = engine.take_turn(sid, "Should I assume ads are ranked separately from posts?")
     assert cooling.text and "answering offline" in cooling.notice   # offline at once, no second wait
     assert len(server.chat_requests()) == sent
-    now[0] += engine.voice.cool_down + 1
+    now[0] += engine.voice.cooling.seconds + 1
     nxt = engine.take_turn(sid, "How many daily active users are there?")
     assert nxt.text == server.reply({}) and nxt.notice is None      # the model is back: LLM again
 
@@ -65,7 +65,7 @@ def test_provider_down_mid_interview_keeps_the_turn_and_continues_offline(engine
 def test_hang_and_cut_stream_fall_back_offline_with_a_notice(engine, server):
     start = engine.start("linkedin-feed")
     sid, _ = start.session_id, start.text
-    engine.voice.cool_down = 0                  # try the model on every turn here
+    engine.voice.cooling.seconds = 0                 # try the model on every turn here
     server.fail("hang")
     reply = engine.take_turn(sid, "How many daily active users are there?")
     assert reply.text and "timeout" in reply.notice

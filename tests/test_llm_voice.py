@@ -180,7 +180,7 @@ def test_after_a_failure_the_voice_answers_offline_at_once_then_tries_again(sett
     model = Flaky(messages=itertools.cycle([AIMessage("Back again.")]))
     v = LLMVoice(settings, chat_model=model, retry=fast_retry(timeout_retries=0))
     now = [0.0]
-    v.clock = lambda: now[0]
+    v.cooling.clock = lambda: now[0]
     with pytest.raises(LLMUnavailable, match="timeout"):
         list(v.speak(ACK := Move(kind="refuse", stage="problem"), _ctx()))
     assert model.calls == 1

@@ -11,6 +11,7 @@ import typer
 
 from interviewer.cli.common import fail, services, user_errors
 from interviewer.errors import one_line
+from interviewer.listening.hearing import HearingContext
 from interviewer.problems import Problem
 
 MAX_BATCH_LINES = 100_000
@@ -29,8 +30,12 @@ def hear_one(sv, text: str, stage: str, problem: Problem) -> dict:
     stage = sv.flow.parse_stage(stage)
     by_stage = {sid: problem.points(sv.flow, sid) for sid in sv.flow.stage_ids}
     points = [p for pts in by_stage.values() for p in pts]
-    hearing = sv.listener().hear(text, points, in_stage=[p.id for p in by_stage[stage]])
-    return {"stage": stage, **hearing.to_json()}
+    context = HearingContext(problem=f"{problem.title}. {problem.statement}", stage_name=sv.flow.stage(stage).name)
+    hearing = sv.listener().hear(text, points, in_stage=[p.id for p in by_stage[stage]], context=context)
+    out = {"stage": stage, **hearing.to_json()}
+    if hearing.notice:                 # the LLM listener fell back offline
+        out["notice"] = hearing.notice
+    return out
 
 
 def _batch(sv, path: Path) -> None:
@@ -40,12 +45,21 @@ def _batch(sv, path: Path) -> None:
         fail(f"{path}: cannot read ({one_line(exc)})")
     if len(lines) > MAX_BATCH_LINES:
         fail(f"{path}: too many lines ({len(lines):,}; limit {MAX_BATCH_LINES:,})")
+    rows: list[tuple[int, object]] = []
     for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
-        row = None
         try:
             row = json.loads(line)
+        except ValueError as exc:
+            row = exc
+        rows.append((n, row))
+    # every line's sentences embedded in one batch, then heard one by one
+    sv.listener().prepare(r["text"] for _, r in rows if isinstance(r, dict) and isinstance(r.get("text"), str))
+    for n, row in rows:
+        try:
+            if isinstance(row, Exception):
+                raise row
             if not isinstance(row, dict) or not isinstance(row.get("text"), str):
                 raise ValueError("expected an object with a 'text' string")
             problem = _problem(sv, row.get("problem"), row.get("question"))
@@ -89,3 +103,4 @@ def register(app: typer.Typer) -> None:
                 typer.echo(f"{label:9}  {item['id']}: \"{item['evidence']}\"")
         if not out["covered"] and not out["dismissed"]:
             typer.echo("nothing heard: no key point is affirmed or dismissed in this text")
+        typer.echo(f"listener: {out['listener']}" + (f" ({out['notice']})" if out.get("notice") else ""))

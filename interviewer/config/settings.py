@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     cache_dir: Path | None = Field(default=None, description=(
         "Where fitted models (the listener) are cached; unset = $INTERVIEWER_HOME/cache. Safe to "
         "share between data directories: entries are keyed by the hash of their inputs."))
+    listener: Literal["auto", "offline", "llm"] = Field(default="auto", description=(
+        "Who decides what the candidate's words cover: auto (the LLM when a model is set, else "
+        "offline), offline (the trained listener) or llm (falls back to offline on any failure)."))
     request_timeout: float = Field(default=60.0, gt=0)
     max_retries: int = Field(default=3, ge=0, le=10)
 

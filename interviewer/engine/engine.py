@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 MAX_TURN_CHARS = 20_000
 RECENT_TURNS = 8
+RECENT_HEARD = 4          # turns before the candidate's, shown to the LLM listener
 MIN_MINUTES, MAX_MINUTES = 1.0, 180.0
 DEFAULT_PROBLEM = "linkedin-feed"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -167,12 +168,14 @@ class Engine:
             seq = self.store.append_turn(session_id, "candidate", state.stage, turn.kind, text,
                                          meta={"questions": turn.questions} if turn.questions else {},
                                          created_at=now)
-            stage_turns = [spoken(t.text) for t in self.store.turns(session_id)
-                           if t.role == "candidate" and t.stage == state.stage
+            turns = self.store.turns(session_id)
+            stage_turns = [spoken(t.text) for t in turns if t.role == "candidate" and t.stage == state.stage
                            and t.kind in ("answer", "question")]
             last_text = stage_turns[-1] if stage_turns else ""
             stage_text = " ".join(stage_turns)
-            moves = self.policy.decide(state, turn, now, last_text=last_text, stage_text=stage_text)
+            recent = [(t.role, t.text) for t in turns[-1 - RECENT_HEARD:-1]]
+            moves = self.policy.decide(state, turn, now, last_text=last_text, stage_text=stage_text,
+                                       recent=recent)
             return self._reply(state, moves, seed_for(session_id, seq))
 
     def hint(self, session_id: str) -> TurnReply:

@@ -12,6 +12,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Callable
 
+from interviewer.listening.hearing import Hearing, HearingContext
 from interviewer.listening.listener import Listener
 from interviewer.engine.classify import Classification
 from interviewer.engine.diagram_probes import diagram_probe, heard, keep_diagram, prose_points
@@ -124,16 +125,20 @@ class Policy:
         return Move("end", stage=state.stage, reason=reason)
 
     # ---- hearing, probes and challenges ------------------------------------------------
-    def update_coverage(self, state: SessionState, text: str) -> float:
+    def update_coverage(self, state: SessionState, text: str, recent: list[tuple[str, str]] = ()) -> Hearing | None:
         """Hear ``text`` against every stage's key points: what it affirms is credited to the
         stage it belongs to (this one, a later one or an earlier one); what it dismisses in
-        this stage is kept to be challenged. Returns the best cue match (for off-topic)."""
+        this stage is kept to be challenged. Returns the hearing (``best_match``: off-topic;
+        ``notice``: the LLM listener fell back offline); ``recent``: (role, text) before it."""
         text = normalize_ws(text)
         if not text:
-            return 0.0
+            return None
         by_stage = {sid: stage_points(self.flow, state, sid) for sid in self.flow.stage_ids}
         points = [p for pts in by_stage.values() for p in pts]
-        hearing = self.listener().hear(text, points, in_stage=[p.id for p in by_stage[state.stage]])
+        context = HearingContext(problem=f"{state.problem.title}. {state.problem.statement}",
+                                 stage_name=self.flow.stage(state.stage).name, recent=list(recent))
+        hearing = self.listener().hear(text, points, in_stage=[p.id for p in by_stage[state.stage]],
+                                       context=context)
         stage_of = {p.id: sid for sid, pts in by_stage.items() for p in pts}
         for h in hearing.affirmed:
             sid = stage_of[h.point.id]
@@ -147,6 +152,10 @@ class Policy:
                 early = state.early.setdefault(sid, [])
                 if h.evidence not in early:
                     early.append(h.evidence)
+        near = state.near.setdefault(state.stage, {})
+        for h in hearing.points:
+            if h.status == "absent" and stage_of[h.point.id] == state.stage and h.topic > near.get(h.point.id, 0.0):
+                near[h.point.id] = round(h.topic, 4)
         for h in hearing.dismissed:
             sid = stage_of[h.point.id]
             if sid == state.stage and h.point.id not in state.covered.get(sid, []):
@@ -154,7 +163,7 @@ class Policy:
                 if h.point.id not in dismissed:
                     dismissed.append(h.point.id)
                 state.said[h.point.id] = h.evidence or ""
-        return hearing.best_match
+        return hearing
 
     def missed(self, state: SessionState) -> list[KeyPoint]:
         """Points of the stage not yet affirmed (dismissed ones included), most important first."""
@@ -184,7 +193,9 @@ class Policy:
                 said = truncate_words(state.said.get(pid, ""), CHALLENGE_QUOTE_WORDS)[0]
                 return Move("challenge", stage=state.stage, key_point=points[pid],
                             probe=probe_for(points[pid], state.session_id), detail=said)
-        for point in self.missed(state):
+        near = state.near.get(state.stage, {})      # equally important: own first, then the least heard
+        own = {p.id for p in state.problem.stage_key_points(state.stage)}
+        for point in sorted(self.missed(state), key=lambda p: (-p.importance, p.id not in own, near.get(p.id, 0.0))):
             if point.id not in probed:
                 probed.append(point.id)
                 return Move("probe", stage=state.stage, key_point=point,
@@ -255,8 +266,10 @@ class Policy:
 
     # ---- the decision ------------------------------------------------------------------------
     def decide(self, state: SessionState, turn: Classification, now: float,
-               last_text: str = "", stage_text: str = "") -> list[Move]:
-        """The interviewer's moves for one candidate turn (state is updated in place)."""
+               last_text: str = "", stage_text: str = "", recent: list[tuple[str, str]] = ()) -> list[Move]:
+        """The interviewer's moves for one candidate turn (state is updated in place);
+        ``recent``: the (role, text) turns before it, for the LLM listener."""
+        hearing = None
         kind = turn.kind
         if kind == "end":
             return [self.end(state, now, "candidate_asked")]
@@ -274,13 +287,14 @@ class Policy:
         moves: list[Move] = []
         known = prose_points(state) if turn.drawn else set()    # said before this turn
         if kind == "question":
-            self.update_coverage(state, heard(turn))
+            hearing = self.update_coverage(state, heard(turn), recent)
             keep_diagram(self.flow, state, turn)
             moves += contradiction_moves(state, turn.text, self.prompts_dir)
             moves += self.answer_questions(state, turn.questions, trailing=False)
             record_assumptions(state, turn.text, self.bank, self.matcher(), self.prompts_dir)
         elif kind == "answer":
-            best = self.update_coverage(state, heard(turn))
+            hearing = self.update_coverage(state, heard(turn), recent)
+            best = hearing.best_match if hearing is not None else 0.0
             drawn = keep_diagram(self.flow, state, turn)     # a diagram: heard, credited, kept
             moves += contradiction_moves(state, turn.text, self.prompts_dir)
             record_assumptions(state, turn.text, self.bank, self.matcher(), self.prompts_dir)
@@ -302,7 +316,7 @@ class Policy:
                     if probe is not None and is_unsure(turn.answer or turn.text):
                         probe.reason = Reason.UNSURE     # "I don't know": reassure, then another angle
                     moves.append(probe or self.advance(state, now, "probes_done", stage_text))
-                return moves
+                return _noted(moves, hearing)
 
         time_up = kind not in ("help", "unknown_command") and self.time_up(state, now)
         if kind in ("reveal", "offtopic", "empty", "help", "unknown_command"):
@@ -314,4 +328,11 @@ class Policy:
                                   opening=question, reason=reason))
         if time_up:
             moves.append(self.advance(state, now, "time_up", stage_text))
-        return moves
+        return _noted(moves, hearing)
+
+
+def _noted(moves: list[Move], hearing: Hearing | None) -> list[Move]:
+    """The LLM listener's fallback notice (if any) on the last move, as the voice's is."""
+    if hearing is not None and hearing.notice and moves:
+        moves[-1].notice = " ".join(filter(None, [moves[-1].notice, hearing.notice]))
+    return moves

@@ -42,6 +42,9 @@ class SessionState:
     # stage -> key point ids the candidate dismissed or got wrong (challenged, never credited)
     dismissed: dict[str, list[str]] = field(default_factory=dict)
     said: dict[str, str] = field(default_factory=dict)              # key point id -> the sentence
+    # stage -> key point id -> the listener's best topic probability for a point not (yet)
+    # affirmed: of equally important missed points, the one nearer to being said is probed last
+    near: dict[str, dict[str, float]] = field(default_factory=dict)
     auto_advanced: str = ""          # the stage the interviewer opened by itself (not on request)
     skip_confirmed: str = ""         # the stage whose skip the candidate was asked to confirm
     ledger: list[dict[str, Any]] = field(default_factory=list)      # assumptions stated (Fact dicts)

@@ -99,7 +99,7 @@ class Feedback:
         if use_disk:
             vector_cache.load_into(embedder, settings.home)
         graded = grade_offline(stage=stage, text=text, problem=problem, embedder=embedder, flow=flow,
-                               rubric=rubric, listener=sv.listener(), prompts_dir=settings.prompts_dir,
+                               rubric=rubric, listener=sv.offline_listener(), prompts_dir=settings.prompts_dir,
                                credited=credited)
         if use_disk and not problem.custom:
             vector_cache.save_from(embedder, settings.home, fixed_texts(stage, problem, flow, rubric))

@@ -63,7 +63,7 @@ def measured(services: "Services", answers: list[dict]) -> list[tuple[dict, list
         problem = sv.bank.get(a["problem"]) if a.get("problem") else Problem.from_question(a["question"])
         graded = grade_offline(stage=sv.flow.parse_stage(a["stage"]), text=a["text"], problem=problem,
                                embedder=sv.embedder(), flow=sv.flow, rubric=sv.rubric,
-                               listener=sv.listener(), prompts_dir=sv.settings.prompts_dir,
+                               listener=sv.offline_listener(), prompts_dir=sv.settings.prompts_dir,
                                model=NEUTRAL)
         if graded.substance is not None:
             out.append((a, graded.substance.vector()))

@@ -11,60 +11,22 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Literal
+from typing import Iterable
 
 import numpy as np
 
 from interviewer.config.paths import builtin_knowledge_dir
 from interviewer.flow import Flow, KeyPoint
 from interviewer.listening.corpus import Utterance, corpus_hash, load_corpus
+from interviewer.listening.hearing import Hearing, HearingContext, PointHearing, Status
 from interviewer.listening.features import PointTargets, compile_concepts, expand, pair_features
-from interviewer.listening.fit import fit, flow_targets, stance_knn, tune, tune_elsewhere
+from interviewer.listening.fit import fit, flow_targets, tune, tune_elsewhere
 from interviewer.listening.stance import StanceFeatures, load_concepts, load_cues
 from interviewer.textutil import clauses, sentences
 
 log = logging.getLogger(__name__)
-Status = Literal["affirmed", "dismissed", "absent"]
 MODEL_VERSION = "11"
-
-
-@dataclass
-class PointHearing:
-    point: KeyPoint
-    status: Status
-    evidence: str | None          # the candidate's exact sentence
-    topic: float                  # P(the text is about this point)
-    stance: float                 # P(dismissed or wrong | about it)
-
-
-@dataclass
-class Hearing:
-    points: list[PointHearing]
-    listener: str = "offline"
-    notice: str | None = None
-    units: list[str] = field(default_factory=list)
-    best_match: float = 0.0       # the best cue similarity of any unit to any point (off-topic)
-
-    def _with(self, status: Status) -> list[PointHearing]:
-        return [p for p in self.points if p.status == status]
-
-    @property
-    def affirmed(self) -> list[PointHearing]:
-        return self._with("affirmed")
-
-    @property
-    def dismissed(self) -> list[PointHearing]:
-        return self._with("dismissed")
-
-    def status(self, point_id: str) -> Status:
-        return next((p.status for p in self.points if p.point.id == point_id), "absent")
-
-    def to_json(self) -> dict:
-        return {"covered": [{"id": p.point.id, "evidence": p.evidence} for p in self.affirmed],
-                "dismissed": [{"id": p.point.id, "evidence": p.evidence} for p in self.dismissed],
-                "listener": self.listener}
 
 
 class ListenerModel:
@@ -80,6 +42,7 @@ class ListenerModel:
         self.t_topic = float(arrays["t_topic"])
         self.t_stance = float(arrays["t_stance"])
         self.t_elsewhere = float(arrays.get("t_elsewhere", arrays["t_topic"]))
+        self._knn_parts: tuple | None = None
 
     def targets(self, points: list[KeyPoint], embedder) -> PointTargets:
         """Targets for ``points``: generic ones keep their fitted head and exemplars; a
@@ -116,15 +79,45 @@ class ListenerModel:
     def score(self, units: list[str], unit_vecs: np.ndarray, targets: PointTargets,
               in_stage: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(topic p, stance p, evidence unit index) per point."""
-        feats, best = pair_features(unit_vecs, [len(u.split()) for u in units], targets, in_stage,
+        (topic,), stance, best = self.score_flags(units, unit_vecs, targets, [in_stage])
+        return topic, stance, best
+
+    def score_flags(self, units: list[str], unit_vecs: np.ndarray, targets: PointTargets,
+                    flags: list[np.ndarray]) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+        """([topic p per ``flags`` vector], stance p, evidence unit index) per point. Only the
+        topic depends on which points are of the stage (the evidence unit and stance do not),
+        so the pair features are computed once for all ``flags``."""
+        feats, best = pair_features(unit_vecs, [len(u.split()) for u in units], targets, flags[0],
                                     unit_texts=units)
-        topic = 1.0 / (1.0 + np.exp(-(expand(feats) @ self.a["topic_w"] + self.a["topic_b"])))
-        knn = np.stack([stance_knn(unit_vecs[b], self.index.get(pid, -1), self.a["ex_vecs"], self.a["ex_owner"],
-                                   self.a["dis_vecs"], self.a["dis_owner"])
-                        for pid, b in zip(targets.ids, best)])
+        topics = []
+        for in_stage in flags:
+            feats[:, 7] = in_stage
+            topics.append(1.0 / (1.0 + np.exp(-(expand(feats) @ self.a["topic_w"] + self.a["topic_b"]))))
+        knn = self._knn(unit_vecs[best], targets.ids)
         st_x = np.concatenate([unit_vecs[best], self.stance.features([units[b] for b in best]), knn], axis=1)
         stance = 1.0 / (1.0 + np.exp(-(st_x @ self.a["stance_w"] + self.a["stance_b"])))
-        return topic, stance, best
+        return topics, stance, best
+
+
+    def _knn(self, vecs: np.ndarray, ids: list[str]) -> np.ndarray:
+        """``fit.stance_knn`` for every point's evidence vector at once (same values)."""
+        if self._knn_parts is None:
+            a = self.a
+            self._knn_parts = (np.ascontiguousarray(a["ex_vecs"].T), np.ascontiguousarray(a["dis_vecs"].T),
+                               {i: np.flatnonzero(a["ex_owner"] == i) for i in range(len(self.ids))},
+                               {i: np.flatnonzero(a["dis_owner"] == i) for i in range(len(self.ids))})
+        ex_t, dis_t, ex_cols, dis_cols = self._knn_parts
+        ex, dis = vecs @ ex_t, vecs @ dis_t
+        out = np.zeros((len(ids), 4), dtype=np.float32)
+        none = np.zeros(0, np.int64)
+        for k, pid in enumerate(ids):
+            i = self.index.get(pid, -1)
+            e, d = ex_cols.get(i, none), dis_cols.get(i, none)
+            out[k, 0] = dis[k, d].max() if len(d) else 0.0
+            out[k, 1] = ex[k, e].max() if len(e) else 0.0
+            out[k, 2] = dis[k].max() if dis.shape[1] else 0.0
+        out[:, 3] = out[:, 0] - out[:, 1]
+        return out
 
 
 class Listener:
@@ -147,9 +140,10 @@ class Listener:
                 self._targets[key] = self.model.targets(points, self.embedder)
             return self._targets[key]
 
-    def hear(self, text: str, points: Iterable[KeyPoint], in_stage: Iterable[str] | None = None) -> Hearing:
+    def hear(self, text: str, points: Iterable[KeyPoint], in_stage: Iterable[str] | None = None,
+             context: HearingContext | None = None) -> Hearing:
         """``in_stage``: ids of the points that belong to the stage being discussed (all of
-        ``points`` when omitted). Points of other stages are heard too, as if they were of this
+        ``points`` when omitted); ``context`` (problem, recent turns) is for the LLM listener. Points of other stages are heard too, as if they were of this
         stage but at a stricter threshold chosen on dev data (``t_elsewhere``): what belongs to
         a stage is credited wherever it is said."""
         points = list(points)
@@ -160,13 +154,12 @@ class Listener:
         vecs = self.embedder.encode(units)
         flags = np.asarray([p.id in current for p in points], dtype=np.float32)
         targets = self._targets_for(points)
-        topic, stance, best = self.model.score(units, vecs, targets, np.ones(len(points), np.float32))
+        # other stages' points are scored as if of this stage (at t_elsewhere), in-stage points
+        # with the stage known
+        (topic, t_in), stance, best = self.model.score_flags(units, vecs, targets,
+                                                             [np.ones(len(points), np.float32), flags])
         need = np.where(flags > 0, self.model.t_topic, self.model.t_elsewhere)
-        if (flags > 0).any():                   # in-stage points: scored with the stage known
-            t_in, s_in, b_in = self.model.score(units, vecs, targets, flags)
-            inside = flags > 0
-            topic, stance, best = (np.where(inside, t_in, topic), np.where(inside, s_in, stance),
-                                   np.where(inside, b_in, best))
+        topic = np.where(flags > 0, t_in, topic)
         best_match = float((vecs @ targets.cue_vecs.T).max()) if len(targets.cue_vecs) else 0.0
         whole = sentences(text)
         out = []
@@ -182,6 +175,13 @@ class Listener:
 
     def warm(self, points: list[KeyPoint]) -> None:
         self._targets_for(points)
+
+    def prepare(self, texts: Iterable[str]) -> None:
+        """Embed the units of many texts in one batch (``listen --batch``): each ``hear`` then
+        finds its vectors in the embedder's cache."""
+        units = [u for t in texts for u in clauses(t or "")]
+        if units:
+            self.embedder.encode(units)
 
 
 # ---- building (once per process and corpus; cached on disk by the data's hash) ----------
@@ -252,8 +252,8 @@ def fit_and_tune(flow: Flow, embedder, corpus_dir: Path, stance: StanceFeatures,
         units = clauses(u.text) or [u.text]
         vecs = embedder.encode(units)
         in_stage = np.asarray([stage_of[p.id] == u.stage for p in points], dtype=np.float32)
-        for flags, out in ((in_stage, scored), (np.ones(len(points), np.float32), everywhere)):
-            topic, st, _ = model.score(units, vecs, targets, flags)
+        topics, st, _ = model.score_flags(units, vecs, targets, [in_stage, np.ones(len(points), np.float32)])
+        for topic, out in zip(topics, (scored, everywhere)):
             out.append((set(u.covers), set(u.dismisses),
                         {p.id: (float(topic[j]), float(st[j])) for j, p in enumerate(points)}))
     t_topic, t_stance = tune(scored)
@@ -273,4 +273,5 @@ def build_listener(services) -> Listener:
     return Listener(model, services.embedder())
 
 
-__all__ = ["Listener", "Hearing", "PointHearing", "build_listener", "fitted_model", "flow_targets"]
+__all__ = ["Listener", "Hearing", "HearingContext", "PointHearing", "Status", "build_listener", "fitted_model",
+           "flow_targets"]

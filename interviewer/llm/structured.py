@@ -13,7 +13,8 @@ One helper for every call that needs a JSON object back (the LLM grader, the pro
 Every candidate value goes through the caller's ``validate`` (raises ``BadOutput`` with a
 one-line reason). Unusable output may be retried on the same path (``attempts``), told why;
 provider failures (after ``llm.retry``'s bounded retries) fail at once. Failures raise the
-caller's error class with a one-line message naming ``who`` asked.
+caller's error class with a one-line message naming ``who`` asked; a provider failure's
+carries its ``kind`` (``timeout``, ``server``... as in ``LLMUnavailable``).
 """
 
 from __future__ import annotations
@@ -212,7 +213,9 @@ def _invoke(runnable: Any, messages: list, path: str, retry: RetryPolicy, who: s
                                or (err.kind == "request" and _status(exc) in REJECT_STATUS)):
             raise _Rejected(f"{path} rejected by the server ({err})") from None
         if err.kind in TRANSPORT_KINDS:
-            raise error(f"{who} could not reach the model: {err}") from None
+            failure = error(f"{who} could not reach the model: {err}")
+            failure.kind = err.kind     # type: ignore[attr-defined]  (e.g. a cool-down keys on it)
+            raise failure from None
         raise BadOutput(str(err)) from None
 
 

@@ -9,16 +9,16 @@ inside tags as data (``prompts/llm/interviewer.yaml``).
 
 Failures raise ``LLMUnavailable`` (one line, no key): the engine then falls back to the
 offline voice with a notice, and the candidate's turn is already saved. After a failure the
-voice answers offline at once for ``COOL_DOWN_SECONDS`` (no second wait for a dead server),
-then tries the model again.
+voice answers offline at once for a while (``llm/cooldown.py``: no second wait for a dead
+server), then tries the model again.
 """
 
 from __future__ import annotations
 
-import time
 from typing import Any, Iterator
 
 from interviewer.flow import load_flow
+from interviewer.llm.cooldown import CoolDown
 from interviewer.llm.errors import LLMUnavailable
 from interviewer.llm.chat import build_chat_model
 from interviewer.llm.tokens import count_message_tokens
@@ -46,10 +46,6 @@ _FINISH_KEYS = ("finish_reason", "stop_reason", "done_reason")
 # A diagram that could not be read gets the parser's one line as it is.
 OFFLINE_MOVES = {("redirect", "help"), ("redirect", "unknown_command"), ("end", "already_ended"),
                  ("redirect", "diagram_error")}
-# After a timeout, an unreachable server or retries used up, the next turns answer offline at once
-# for COOL_DOWN_SECONDS instead of making the candidate wait for the same failure again.
-COOL_DOWN_SECONDS = 30.0
-COOL_DOWN_KINDS = {"timeout", "connection", "server", "rate_limit", "auth"}
 
 
 def _cut(text: str, words: int) -> str:
@@ -87,10 +83,7 @@ class LLMVoice:
         self.last_prompt_tokens = 0
         self.notice: str | None = None
         self._offline_voice: Any = None
-        self.clock = time.monotonic
-        self.cool_down = COOL_DOWN_SECONDS
-        self._down_until = 0.0
-        self._down_reason = ""
+        self.cooling = CoolDown("answering offline")   # after a failure: offline at once for a while
 
     # ---- context ----------------------------------------------------------------------
     def _stage_name(self, stage_id: str | None) -> str:
@@ -175,18 +168,13 @@ class LLMVoice:
         if (move.kind, move.reason) in OFFLINE_MOVES:   # commands and system states: exact wording
             yield self._offline().render(move, ctx)
             return
-        wait = self._down_until - self.clock()
-        if wait > 0:   # the model failed a moment ago: answer offline now instead of waiting again
-            raise LLMUnavailable(f"{self._down_reason}; answering offline, the model is tried again "
-                                 f"in {wait:.0f} s", "cooling_down")
+        self.cooling.check()   # the model failed a moment ago: answer offline now, not wait again
         try:
             yield from self._stream(move, ctx)
         except LLMUnavailable as err:
-            if err.kind in COOL_DOWN_KINDS:
-                self._down_until = self.clock() + self.cool_down
-                self._down_reason = str(err)
+            self.cooling.failed(err)
             raise
-        self._down_until = 0.0
+        self.cooling.succeeded()
 
     def _stream(self, move: Move, ctx: VoiceContext) -> Iterator[str]:
         msgs = self.messages(move, ctx)

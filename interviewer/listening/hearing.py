@@ -1,0 +1,57 @@
+"""What a listener heard: per key point affirmed / dismissed (or wrong) / absent, with the
+candidate's sentence as evidence. Made by the offline ``Listener`` and the ``LLMListener``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from interviewer.flow import KeyPoint
+
+Status = Literal["affirmed", "dismissed", "absent"]
+
+
+@dataclass
+class PointHearing:
+    point: KeyPoint
+    status: Status
+    evidence: str | None          # the candidate's exact sentence
+    topic: float                  # P(the text is about this point)
+    stance: float                 # P(dismissed or wrong | about it)
+
+
+@dataclass
+class Hearing:
+    points: list[PointHearing]
+    listener: str = "offline"
+    notice: str | None = None
+    units: list[str] = field(default_factory=list)
+    best_match: float = 0.0       # the best cue similarity of any unit to any point (off-topic)
+
+    def _with(self, status: Status) -> list[PointHearing]:
+        return [p for p in self.points if p.status == status]
+
+    @property
+    def affirmed(self) -> list[PointHearing]:
+        return self._with("affirmed")
+
+    @property
+    def dismissed(self) -> list[PointHearing]:
+        return self._with("dismissed")
+
+    def status(self, point_id: str) -> Status:
+        return next((p.status for p in self.points if p.point.id == point_id), "absent")
+
+    def to_json(self) -> dict:
+        return {"covered": [{"id": p.point.id, "evidence": p.evidence} for p in self.affirmed],
+                "dismissed": [{"id": p.point.id, "evidence": p.evidence} for p in self.dismissed],
+                "listener": self.listener}
+
+
+@dataclass
+class HearingContext:
+    """What an LLM listener is told besides the turn (the offline listener needs none of it)."""
+
+    problem: str = ""                                            # title and statement
+    stage_name: str = ""
+    recent: list[tuple[str, str]] = field(default_factory=list)   # (role, text), oldest first
