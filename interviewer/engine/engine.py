@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Iterator
 
 from interviewer.engine.diagram_probes import classify_drawn, spoken
 from interviewer.engine.facts import FactMatcher
-from interviewer.engine.policy import Policy, opening_for, seed_for, stage_points
+from interviewer.engine.policy import Policy
+from interviewer.engine.wording import opening_for, seed_for, stage_points
 from interviewer.engine.reply import TurnReply
 from interviewer.engine.moves import Move, Turn, VoiceContext
 from interviewer.problems import Problem

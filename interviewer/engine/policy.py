@@ -6,9 +6,8 @@ hints, stage changes); the engine persists the state once the reply is complete.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
-import zlib
+
 from dataclasses import dataclass
 from typing import Callable
 
@@ -18,13 +17,15 @@ from interviewer.engine.classify import Classification
 from interviewer.engine.diagram_probes import diagram_probe, heard, keep_diagram, prose_points
 from interviewer.engine.facts import FactMatcher
 from interviewer.engine.statement_scope import option_in_statement
-from interviewer.flow import Flow, KeyPoint, Stage
+from interviewer.flow import Flow, KeyPoint
 from interviewer.problems import ProblemBank
 from interviewer.embedding.local import Embedder
 from interviewer.engine.contradiction import contradiction_moves
 from interviewer.engine.ledger import as_problem, record_assumptions
 from interviewer.engine.moves import Move, Reason
-from interviewer.engine.state import HintRecord, SessionState
+from interviewer.engine.hints import hint_move
+from interviewer.engine.state import SessionState
+from interviewer.engine.wording import _UNSURE, is_unsure, opening_for, probe_for, stage_points
 from interviewer.textutil import normalize_ws, truncate_words
 
 # A stage is covered when every must-have point (importance 3) is covered and at least this
@@ -36,38 +37,7 @@ OFFTOPIC_SIMILARITY = 0.25
 # ... and only answers of at least this many words ("Accuracy." is terse, not off-topic).
 OFFTOPIC_MIN_WORDS = 4
 CHALLENGE_QUOTE_WORDS = 25
-HINT_K = 3
-HINT_QUERY_WORDS = 40
 SUMMARY_WORDS = 60
-
-
-_UNSURE = re.compile(r"\b(?:not\s+sure|no\s+idea|don'?t\s+know|do\s+not\s+know|idk|unsure|no\s+clue)\b",
-                     re.IGNORECASE)
-
-
-UNSURE_MAX_WORDS = 15
-
-
-def is_unsure(text: str) -> bool:
-    """A short 'I don't know' / 'not sure' answer (a long answer that hedges once is an answer)."""
-    return len((text or "").split()) <= UNSURE_MAX_WORDS and bool(_UNSURE.search(text or ""))
-
-
-def seed_for(*parts: object) -> int:
-    return zlib.crc32(":".join(str(p) for p in parts).encode())
-
-
-def stage_points(flow: Flow, state: SessionState, stage_id: str) -> list[KeyPoint]:
-    """The stage's key points for the session's problem (see ``Problem.points``)."""
-    return state.problem.points(flow, stage_id)
-
-
-def opening_for(stage: Stage, session_id: str) -> str:
-    return stage.openings[seed_for(session_id, stage.id, "opening") % len(stage.openings)]
-
-
-def probe_for(point: KeyPoint, session_id: str) -> str:
-    return point.probes[seed_for(session_id, point.id, "probe") % len(point.probes)]
 
 
 @dataclass
@@ -236,33 +206,8 @@ class Policy:
 
     # ---- hints -------------------------------------------------------------------------------
     def hint(self, state: SessionState, last_text: str, now: float) -> Move:
-        stage = self.flow.stage(state.stage)
-        missed = self.missed(state)
-        # The missed point says what to look up; the stage's name only when nothing is missed
-        # (with it, every query pulled the generic interview-flow guide: 82 of 264 top-3 hits).
-        parts = [] if missed else [stage.name]
-        if last_text:
-            parts.append(truncate_words(normalize_ws(last_text), HINT_QUERY_WORDS)[0])
-        topic = missed[0].text if missed else stage.goal
-        parts.append(topic)
-        query = ". ".join(parts)
-        notice = None
-        hits = []
-        kb = None
-        try:
-            kb = self.knowledge()
-            if kb is not None:
-                hits = list(kb.search(query, stage=state.stage, k=HINT_K))
-        except Exception as exc:  # the knowledge base is optional for the interview
-            from interviewer.errors import describe_error
-
-            notice = f"The knowledge base is unavailable ({describe_error(exc)}); hint given without sources."
-        if kb is None and notice is None:
-            notice = "No knowledge base is configured; hint given without sources."
-        state.hints.append(HintRecord(stage=state.stage, query=query, at=now, topic=topic,
-                                      sources=[{"source": h.source, "heading": h.heading} for h in hits]))
-        return Move("hint", stage=state.stage, sources=hits, reason=None if hits else "none",
-                    notice=notice)
+        return hint_move(self.flow.stage(state.stage), self.missed(state), self.knowledge, state,
+                         last_text, now)
 
     # ---- the decision ------------------------------------------------------------------------
     def decide(self, state: SessionState, turn: Classification, now: float,
