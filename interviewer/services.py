@@ -143,16 +143,10 @@ class Services:
         return mode != "offline" and not self.settings.is_offline
 
     def listener_model(self) -> Any:
-        """The chat model that listens (temperature 0), or ``None`` offline."""
+        """The chat model that listens, or ``None`` offline: the grader's (temperature 0, built
+        once) unless one was given for listening."""
         if self._listener_model is _UNSET:
-            with self._lock:
-                if self._listener_model is _UNSET:
-                    if self.settings.is_offline:
-                        self._listener_model = None
-                    else:
-                        from interviewer.llm.chat import build_chat_model
-
-                        self._listener_model = build_chat_model(self.settings, temperature=0)
+            return self.grader_model()
         return self._listener_model
 
     def grader_model(self) -> Any:

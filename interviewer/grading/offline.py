@@ -134,7 +134,6 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
     feats.max_relevance = float(rel.max()) if len(rel) else 0.0
     feats.max_specificity = float(spec.max()) if len(spec) else 0.0
     feats.min_specificity = float(spec.min()) if len(spec) else 0.0
-    feats.specificity = float(np.sort(spec)[-3:].mean()) if len(spec) else 0.0
     feats.statement_similarity = float(stmt)
     words = content_words(text)
     stmt_words = set(content_words(problem.statement))
@@ -144,7 +143,6 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
     feats.filler_share = sum(s.filler for s in sents) / len(sents) if sents else 0.0
     feats.justified = sum(1 for s in relevant if s.justified and not s.fragment)
     feats.tradeoffs = sum(1 for s in relevant if s.tradeoff and not s.fragment)
-    feats.numbers = sum(1 for s in relevant if s.number and not s.fragment)
     feats.relevant_sentences = sum(1 for s in relevant if not s.fragment)
 
     flags = red_flags(embedder, rstage, sents)
@@ -184,7 +182,6 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
                                           rationale=cc.anchor(s).text))
 
     feats.coverage = substance.coverage
-    feats.stage_value = model.expected(vector)
     cap, cap_reasons = stage_caps(feats, flags, heard_nothing=not affirmed and substance.terms == 0
                                   and not substance.dismissed)
     score = min(model.score(vector), cap)

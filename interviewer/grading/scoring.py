@@ -21,18 +21,15 @@ class Features:
     max_relevance: float = 0.0
     max_specificity: float = 0.0
     min_specificity: float = 0.0
-    specificity: float = 0.0
     statement_similarity: float = 0.0
     statement_overlap: float = 0.0
     fragment_share: float = 0.0
     filler_share: float = 0.0
     justified: int = 0
     tradeoffs: int = 0
-    numbers: int = 0
     relevant_sentences: int = 0
     coverage: float = 0.0
     red_flags: list[str] = field(default_factory=list)
-    stage_value: float = 0.0
 
 
 def _clip(x: float, lo: float = 0.0, hi: float = 1.0) -> float:
