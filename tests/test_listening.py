@@ -100,3 +100,40 @@ def test_listen_command_text_json_and_batch(services, tmp_path):
     assert lines[1]["error"].startswith("line 2:") and "unknown stage" in lines[2]["error"]
     r = runner.invoke(app, ["listen", "", "--stage", "scale"])
     assert r.exit_code == 1 and "nothing to listen to" in r.stderr
+
+
+def test_stance_words_model_scores_as_scikit_learn_does():
+    """The words model is kept as arrays and applied without scikit-learn: same probabilities."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from interviewer.listening.stance import StanceWords, fit_words, ngrams
+
+    texts = ["no need for a baseline", "we start with a popularity baseline", "retraining is pointless",
+             "retrain weekly on fresh data", "a baseline is overkill honestly", "compare against last week's model"] * 3
+    y = np.array([1, 0, 1, 0, 1, 0] * 3)
+    words = StanceWords(*fit_words(texts, y))
+    vec = TfidfVectorizer(analyzer=ngrams, min_df=2)
+    lr = LogisticRegression(class_weight="balanced", max_iter=3000).fit(vec.fit_transform(texts), y)
+    queries = ["honestly there is no need for retraining", "zzz unseen words only", ""]
+    assert np.allclose(words.score(queries), lr.predict_proba(vec.transform(queries))[:, 1], atol=1e-5)
+    assert words.score(["retraining is pointless"])[0] > 0.5 > words.score(["retrain weekly on fresh data"])[0]
+
+
+def test_stance_is_read_in_the_whole_sentence_of_a_clause():
+    from interviewer.listening.stance import sentence_parents
+    from interviewer.textutil import clauses
+
+    units = clauses("Freshness is not a concern here, a weekly batch is perfectly adequate. We log every click.")
+    parents = sentence_parents(units)
+    clause = units.index("a weekly batch is perfectly adequate.")
+    assert "not a concern" in units[parents[clause]]
+    last = units.index("We log every click.")
+    assert parents[last] == last
+
+
+def test_a_dismissal_without_a_negation_is_heard_as_dismissed(services):
+    h = _hear(services, "Shadow and canary stages just slow our releases down; once a model passes offline eval "
+                        "we push it to all traffic.", "design")
+    deploy = next(p for p in h.points if p.point.id == "model-deployment")
+    assert deploy.status != "affirmed"

@@ -12,7 +12,13 @@ For a text split into units (sentences and clauses) and a list of key points:
 - ``in_stage``: whether the point belongs to the stage being discussed (a point of another
   stage needs more evidence: candidates mostly talk about the stage at hand);
 - ``concept``: whether a unit names one of the point's lexical concepts (``prompts/concepts.yaml``:
-  units, metric and technique names).
+  units, metric and technique names);
+- ``dis_max``: cosine of the best unit to labelled utterances that dismiss the point or get it
+  wrong (a wrong claim is about the point though it is unlike its cues);
+- ``near``: cosine of the evidence unit to labelled near misses (words of a point, not its
+  idea: "the train-test split should be appropriate");
+- ``claim``: P(the evidence unit says something at all rather than nothing in a point's words),
+  a model of its own fitted on the utterances (``fit._fit_claim``).
 
 Each feature is the maximum over units; the evidence is the unit that best supports the point.
 """
@@ -24,9 +30,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-N_FEATURES = 9
+N_FEATURES = 12
 FEATURE_NAMES = ("cue_max", "cue_top3", "ex_max", "head", "margin", "has_head", "words", "in_stage",
-                 "concept")
+                 "concept", "dis_max", "near", "claim")
 
 
 @dataclass
@@ -43,19 +49,34 @@ class PointTargets:
     ex_owner: np.ndarray            # exemplar row -> point index (-1: none)
     ex_group: np.ndarray            # exemplar row -> group id (for leave-group-out when fitting)
     concepts: list = field(default_factory=list)   # per point: compiled patterns (may be empty)
+    dis_vecs: np.ndarray = None     # type: ignore[assignment]  # dismissal exemplars
+    dis_owner: np.ndarray = None    # type: ignore[assignment]
+    dis_group: np.ndarray = None    # type: ignore[assignment]
+    near_vecs: np.ndarray = None    # type: ignore[assignment]  # near-miss exemplars (any point)
+    near_group: np.ndarray = None   # type: ignore[assignment]
     # contiguous transposes and per-point columns, made once: a product with a transposed view
     # was 10x slower on a busy machine, and masking columns per call dominated hearing
     cue_t: np.ndarray = field(init=False, repr=False)
     ex_t: np.ndarray = field(init=False, repr=False)
     cue_cols: list = field(init=False, repr=False)
     ex_cols: list = field(init=False, repr=False)
+    dis_cols: list = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        dim = self.cue_vecs.shape[1]
+        if self.dis_vecs is None:
+            self.dis_vecs, self.dis_owner, self.dis_group = np.zeros((0, dim), np.float32), \
+                np.zeros(0, np.int64), np.zeros(0, np.int64)
+        if self.near_vecs is None:
+            self.near_vecs, self.near_group = np.zeros((0, dim), np.float32), np.zeros(0, np.int64)
         self.cue_t = np.ascontiguousarray(self.cue_vecs.T)
         self.ex_t = np.ascontiguousarray(self.ex_vecs.T)
+        self.dis_t = np.ascontiguousarray(self.dis_vecs.T)
+        self.near_t = np.ascontiguousarray(self.near_vecs.T)
         n = len(self.ids)
         self.cue_cols = [np.flatnonzero(self.cue_owner == j) for j in range(n)]
         self.ex_cols = [np.flatnonzero(self.ex_owner == j) for j in range(n)]
+        self.dis_cols = [np.flatnonzero(self.dis_owner == j) for j in range(n)]
 
 
 def expand(feats: np.ndarray) -> np.ndarray:
@@ -92,6 +113,20 @@ def unit_scores(units: np.ndarray, t: PointTargets, exclude_group: int | None = 
         scores["ex_max"] = np.maximum(_segment_max(ex, t.ex_cols, n), 0.0)
     else:
         scores["ex_max"] = np.zeros((len(units), n), dtype=np.float32)
+    if len(t.dis_vecs):
+        dis = units @ t.dis_t
+        if exclude_group is not None:
+            dis[:, t.dis_group == exclude_group] = -1.0
+        scores["dis_max"] = np.maximum(_segment_max(dis, t.dis_cols, n), 0.0)
+    else:
+        scores["dis_max"] = np.zeros((len(units), n), dtype=np.float32)
+    if len(t.near_vecs):
+        near = units @ t.near_t
+        if exclude_group is not None:
+            near[:, t.near_group == exclude_group] = -1.0
+        scores["near"] = np.maximum(near.max(axis=1), 0.0)
+    else:
+        scores["near"] = np.zeros(len(units), dtype=np.float32)
     logits = units @ t.head_w.T + t.head_b
     scores["head"] = (1.0 / (1.0 + np.exp(-logits))) * t.has_head
     return scores
@@ -113,7 +148,8 @@ def compile_concepts(patterns: list[str]) -> list[re.Pattern]:
 
 def pair_features(units: np.ndarray, unit_words: list[int], t: PointTargets, in_stage: np.ndarray,
                   exclude_group: int | None = None, heads: np.ndarray | None = None,
-                  unit_texts: list[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
+                  unit_texts: list[str] | None = None, claim: np.ndarray | None = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
     """(features (points, N_FEATURES), evidence unit index per point).
 
     ``heads``: per-unit head probabilities computed elsewhere (cross-validated when fitting)."""
@@ -144,4 +180,8 @@ def pair_features(units: np.ndarray, unit_words: list[int], t: PointTargets, in_
     feats[:, 7] = in_stage
     if unit_texts is not None and t.concepts:
         feats[:, 8] = concept_hits(unit_texts, t)
+    feats[:, 9] = s["dis_max"].max(axis=0)
+    feats[:, 10] = s["near"][best_unit]
+    if claim is not None:
+        feats[:, 11] = np.asarray(claim, dtype=np.float32)[best_unit]
     return feats, best_unit

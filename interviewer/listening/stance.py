@@ -60,3 +60,65 @@ class StanceFeatures:
             rows.append([min(2, len(self._markers.findall(low))), min(3, len(self._neg.findall(low))),
                          min(2, len(self._absolute.findall(low)))])
         return np.asarray(rows, dtype=np.float32).reshape(len(texts), self.size)
+
+
+def sentence_parents(units: list[str]) -> list[int]:
+    """For each unit of ``textutil.clauses`` (a sentence followed by its clauses), the index of
+    the sentence it belongs to: stance is read in the whole sentence ("Freshness is not a
+    concern; a weekly batch is fine" dismisses freshness in its second clause too)."""
+    parents: list[int] = []
+    for i, u in enumerate(units):
+        k = next((k for k in range(i - 1, -1, -1) if parents[k] == k and u in units[k]), i)
+        parents.append(k)
+    return parents
+
+
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")      # scikit-learn's default token pattern
+
+
+def ngrams(text: str) -> list[str]:
+    """Words and word pairs, as scikit-learn's ``TfidfVectorizer(ngram_range=(1, 2))`` makes
+    them (the stance words model is fitted with it and applied with ``words_score``)."""
+    toks = _TOKEN.findall(text.lower().replace("’", "'"))
+    return toks + [f"{a} {b}" for a, b in zip(toks, toks[1:])]
+
+
+class StanceWords:
+    """A fitted bag-of-words stance model kept as plain arrays: vocabulary, idf, weights.
+    ``score(texts)`` → P(dismissed or wrong) per text, from the words the fit found telling
+    ("pointless", "overkill", "nice to have", "is enough"), learned rather than listed."""
+
+    def __init__(self, vocab: list[str], idf: np.ndarray, weights: np.ndarray, bias: float):
+        self.index = {w: i for i, w in enumerate(vocab)}
+        self.idf = np.asarray(idf, dtype=np.float64)
+        self.w = np.asarray(weights, dtype=np.float64)
+        self.b = float(bias)
+
+    def score(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros(len(texts), dtype=np.float32)
+        for k, t in enumerate(texts):
+            counts: dict[int, int] = {}
+            for g in ngrams(t):
+                i = self.index.get(g)
+                if i is not None:
+                    counts[i] = counts.get(i, 0) + 1
+            if not counts:
+                z = self.b
+            else:
+                idx = np.fromiter(counts, dtype=np.int64)
+                x = np.fromiter(counts.values(), dtype=np.float64) * self.idf[idx]
+                z = float(x @ self.w[idx]) / float(np.linalg.norm(x)) + self.b
+            out[k] = 1.0 / (1.0 + np.exp(-z))
+        return out
+
+
+def fit_words(texts: list[str], y: np.ndarray, C: float = 1.0):
+    """Fit the words model; returns (vocab, idf, weights, bias)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vec = TfidfVectorizer(analyzer=ngrams, min_df=2)
+    X = vec.fit_transform(texts)
+    lr = LogisticRegression(C=C, class_weight="balanced", max_iter=3000).fit(X, y)
+    vocab = vec.get_feature_names_out().tolist()
+    return vocab, vec.idf_.astype(np.float32), lr.coef_[0].astype(np.float32), float(lr.intercept_[0])

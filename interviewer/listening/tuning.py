@@ -1,0 +1,141 @@
+"""Choosing the listener's decision thresholds on the dev problems, and the whole fit.
+
+``fit_and_tune`` fits the models of ``fit.py`` on the train problems, then picks the topic and
+stance thresholds on the dev problems (never on the held-out test set). Every text the fit
+embeds is embedded in one batch first and kept on disk by the model's name and the texts, so a
+refit after a change to the models (not the corpus) does not embed anything again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from interviewer.flow import Flow
+from interviewer.listening.corpus import Utterance, load_corpus
+from interviewer.listening.fit import fit
+from interviewer.listening.model import ListenerModel
+from interviewer.listening.stance import StanceFeatures
+from interviewer.textutil import clauses
+
+log = logging.getLogger(__name__)
+
+
+def _prime_embeddings(embedder, texts: list[str], cache: Path | None) -> None:
+    """Embed ``texts`` in one batch (length-bucketed: far faster than one call per utterance)
+    and seed the embedder's cache; vectors are reused from ``cache`` when the same model
+    embedded the same texts before."""
+    texts = sorted(set(texts))
+    key = hashlib.sha256((embedder.name + "\n" + "\n".join(texts)).encode()).hexdigest()[:16]
+    path = Path(cache) / "listener" / f"vectors-{key}.npy" if cache is not None else None
+    if path is not None and path.is_file():
+        try:
+            vecs = np.load(path, allow_pickle=False)
+            if vecs.shape[0] == len(texts):
+                embedder.prime(texts, vecs)
+                return
+        except Exception as exc:  # damaged: embed again
+            log.warning("listener vectors %s unreadable (%s)", path, exc)
+    vecs = embedder.encode(texts)
+    embedder.prime(texts, vecs)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(path.stem + ".tmp.npy")
+            np.save(tmp, vecs)
+            tmp.replace(path)
+        except OSError as exc:
+            log.warning("cannot keep the listener vectors at %s: %s", path, exc)
+
+
+MAX_FALSE_DISMISSALS = 0.03     # share of covered points that may be heard as dismissed
+
+
+def tune_elsewhere(scored: list[tuple[set[str], set[str], dict[str, tuple[float, float]]]],
+                   precision: float) -> float:
+    """The topic threshold for points heard as if in the current stage although they belong to
+    another (candidates answer ahead and come back): the lowest at which hearing every point
+    as in-stage on dev is as precise as in-stage hearing is at its own threshold."""
+    for t in np.arange(0.3, 0.99, 0.01):
+        tp = fp = 0
+        for covers, _, probs in scored:
+            heard = {p for p, (a, _) in probs.items() if a >= t}
+            tp += len(heard & covers)
+            fp += len(heard - covers)
+        if tp and tp / (tp + fp) >= precision:
+            return float(t)
+    return 0.99
+
+
+def tune(scored: list[tuple[set[str], set[str], dict[str, tuple[float, float]]]]) -> tuple[float, float]:
+    """Choose the (topic, stance) thresholds on dev utterances: the best F1 of affirmed
+    points minus half the share of dismissed points credited as covered and a tenth of the
+    share of utterances that say nothing (near misses, filler) credited with something (a
+    probe for what was said costs the candidate more than a probe not asked), among settings
+    that hear at most 3% of covered points as dismissed (a wrong challenge costs the
+    candidate more than a missed one).
+
+    ``scored``: per utterance (covered ids, dismissed ids, {point: (topic p, stance p)})."""
+    best, best_value = (0.5, 0.9), -1e9
+    for t_topic in np.arange(0.15, 0.85, 0.025):
+        for t_stance in np.arange(0.3, 0.95, 0.025):
+            tp = fp = fn = dis = dis_hit = cov = false_dis = empty = empty_hit = 0
+            for covers, dismisses, probs in scored:
+                about = {p for p, (a, _) in probs.items() if a >= t_topic}
+                said = {p for p in about if probs[p][1] < t_stance}
+                tp += len(said & covers)
+                fp += len(said - covers)
+                fn += len(covers - said)
+                dis += len(dismisses)
+                dis_hit += len(said & dismisses)
+                cov += len(covers)
+                false_dis += len((about - said) & covers)
+                if not covers and not dismisses:
+                    empty += 1
+                    empty_hit += bool(said)
+            if false_dis > MAX_FALSE_DISMISSALS * max(1, cov):
+                continue
+            value = 2 * tp / max(1, 2 * tp + fp + fn) - 0.5 * dis_hit / max(1, dis) \
+                - 0.1 * empty_hit / max(1, empty)
+            if value > best_value + 1e-9:
+                best, best_value = (float(t_topic), float(t_stance)), value
+    return best
+
+
+def fit_and_tune(flow: Flow, embedder, corpus_dir: Path, stance: StanceFeatures,
+                 concepts: dict[str, list[str]], cache: Path | None = None) -> dict[str, np.ndarray]:
+    """Fit on the train problems, then choose the thresholds on the dev problems."""
+    ids = {p.id for s in flow.stages for p in s.key_points}
+    train, dev = load_corpus(corpus_dir, ids)
+    # the flow's cues are labelled utterances too: phrasings that cover their point
+    train += [Utterance(id=f"cue-{p.id}-{k}", text=c, stage=s.id, problem="flow-cues", covers=[p.id],
+                        kind="positive") for s in flow.stages for p in s.key_points for k, c in enumerate(p.cues)]
+    texts = [t for u in train + dev for t in (u.text, *clauses(u.text))]
+    texts += [t for s in flow.stages for p in s.key_points for t in (p.text, *p.cues)]
+    _prime_embeddings(embedder, texts, cache)
+    arrays = fit(train, flow, embedder, stance, concepts)
+    arrays["t_topic"], arrays["t_stance"] = np.float32(0.5), np.float32(0.5)
+    model = ListenerModel(arrays, stance, concepts)
+    points = [p for s in flow.stages for p in s.key_points]
+    targets = model.targets(points, embedder)
+    stage_of = {p.id: s.id for s in flow.stages for p in s.key_points}
+    scored, everywhere = [], []
+    for u in dev:
+        units = clauses(u.text) or [u.text]
+        vecs = embedder.encode(units)
+        in_stage = np.asarray([stage_of[p.id] == u.stage for p in points], dtype=np.float32)
+        topics, st, _ = model.score_flags(units, vecs, targets, [in_stage, np.ones(len(points), np.float32)])
+        for topic, out in zip(topics, (scored, everywhere)):
+            out.append((set(u.covers), set(u.dismisses),
+                        {p.id: (float(topic[j]), float(st[j])) for j, p in enumerate(points)}))
+    t_topic, t_stance = tune(scored)
+    tp = fp = 0
+    for covers, _, probs in scored:
+        heard = {p for p, (a, s) in probs.items() if a >= t_topic and s < t_stance}
+        tp, fp = tp + len(heard & covers), fp + len(heard - covers)
+    arrays["t_topic"], arrays["t_stance"] = np.float32(t_topic), np.float32(t_stance)
+    arrays["t_elsewhere"] = np.float32(tune_elsewhere(everywhere, tp / max(1, tp + fp)))
+    return arrays
