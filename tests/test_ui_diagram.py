@@ -124,3 +124,11 @@ def test_a_chat_diagram_that_cannot_be_drawn_is_shown_as_its_source(monkeypatch)
     assert not mine.get("graphviz_chart")
     assert [c.value for c in mine.code] == [BOX]
     assert any("cannot be drawn here (no graphviz here)" in c.value for c in mine.caption)
+
+
+def test_help_in_the_app_lists_the_ways_to_send_a_diagram():
+    at, sid = start_interview()
+    at.chat_input[0].set_value("/help").run()
+    assert not at.exception, at.exception
+    helped = [m for m in at.chat_message if m.name == "assistant"][-1].markdown[0].value
+    assert "/hint" in helped and "diagram box" in helped and "paste" in helped and "/diagram" in helped
