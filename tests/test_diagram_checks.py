@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import statistics
-import time
 from pathlib import Path
 
 import pytest
@@ -379,14 +377,28 @@ def test_a_diagram_inside_an_answer_is_checked():
     assert check(d).missing == [] and got.prose == "My design:\n\nI'd monitor drift too."
 
 
-def test_200_node_diagram_parses_and_checks_within_200_ms_warm():
-    text = make_diagram(200)
-    roles = load_roles()
-    r = check(parse(text), roles)                       # warm-up
-    assert r.nodes == 200 and r.missing == []
-    times = []
-    for _ in range(7):
-        t0 = time.perf_counter()
-        check(parse(text), roles)
-        times.append(time.perf_counter() - t0)
-    assert statistics.median(times) <= 0.200
+def test_200_node_diagram_is_read_whole_and_its_copies_said_once():
+    # timing is benchmarks/bench_diagram.py's job; here: what a big diagram reads as
+    d = parse(make_diagram(200))
+    r = check(d)
+    assert (r.nodes, r.edges, r.missing) == (200, 255, [])
+    said = to_sentences(d)
+    # the feeds are numbered copies: each link and group is said once, for the first copy
+    assert len(said) == len(set(said)) == 20
+    assert "Heavy ranker 0 gets features from the feature store 0." in said
+    assert not any("ranker 3" in s for s in said)
+    named = to_sentences(parse(make_diagram(200, distinct=True)))
+    assert "Heavy ranker delta gets features from the feature store delta." in named
+    assert len(named) > 250            # no copies: every link is said
+
+
+def test_sentences_name_a_big_groups_first_boxes_and_count_the_rest():
+    boxes = "\n".join(f"    N{i}[Box {chr(97 + i)}]" for i in range(9))
+    d = parse(f"flowchart LR\n  subgraph g [Serving]\n{boxes}\n  end\n  N0 --> N1")
+    (group,) = [s for s in to_sentences(d) if s.startswith("Serving has")]
+    assert group == "Serving has the box a, the box b, the box c, the box d, the box e and 4 more boxes."
+    # only the unlinked boxes are said to be alone; numbered boxes of one sort once
+    alone = [s for s in to_sentences(d) if "not connected" in s]
+    assert len(alone) == 7
+    d = parse("flowchart LR\n  A1[Shard 1] --> R[Ranker]\n  A2[Shard 2] --> R\n  A3[Shard 3] --> K[Cache]")
+    assert to_sentences(d) == ["Shard 1 sends data to the ranker.", "Shard 3 sends data to the cache."]

@@ -183,3 +183,27 @@ def test_the_report_shows_the_design_stage_diagram(services):
     assert next(s for s in again.stages if s.id == stage).diagram == part
     md = render_markdown(report)
     assert "**Diagram**" in md and f"```mermaid\n{BOX}\n```" in md and "- missing: no funnel" in md
+
+
+def test_terminal_help_lists_the_diagram_commands(root_runner):
+    from interviewer.cli import app
+
+    res = root_runner.invoke(app, ["chat", "--problem", "linkedin-feed"], input="/help\n/end\n")
+    assert res.exit_code == 0, res.output
+    helped = res.stdout.split("you> ")[1]          # the reply to /help, not the banner's line
+    assert "/hint" in helped and "/diagram" in helped and "/diagram FILE" in helped
+    assert "then /end" in helped and "flowchart LR" in helped
+
+
+def test_every_help_variant_lists_the_diagram_commands(services):
+    from interviewer.engine.moves import Move, VoiceContext
+    from interviewer.voice.offline import OfflineVoice
+
+    voice = OfflineVoice(services.settings.prompts_dir)
+    move = Move("redirect", stage="design", reason="help")
+    said = {voice.render(move, VoiceContext(problem_title="Feed", problem_statement="Rank the feed.",
+                                            stage="design", stage_name="Design", seed=seed))
+            for seed in range(16)}
+    assert len(said) == len(voice.templates.variants("redirect", "help")[1])   # each variant seen
+    for text in said:
+        assert "/diagram" in text and "/diagram FILE" in text and "diagram box" in text

@@ -74,3 +74,61 @@ def test_feedback_page_previews_a_pasted_diagram_and_grades_it():
 
     at.text_area(key="feedback_answer").input("```mermaid\nflowchart LR\n  A -->\n```").run()
     assert any("diagram line 2: expected a node after '-->'" in e.value for e in at.error)
+
+
+def user_messages(at):
+    return [m for m in at.chat_message if m.name == "user"]
+
+
+def test_a_diagram_typed_in_the_chat_is_drawn_live_and_in_the_history():
+    at, sid = start_interview()                      # the first stage: no diagram box on the page
+    assert not charts(at)
+    sent = f"Roughly this:\n\n```mermaid\n{BOX}\n```\n\nIs that the scope?"
+    at.chat_input[0].set_value(sent).run()
+    assert not at.exception, at.exception
+    assert store().turns(sid)[-2].text == sent
+
+    def shown(at):
+        mine = user_messages(at)[-1]
+        dots = [e.proto.spec for e in mine.get("graphviz_chart")]
+        words = [m.value for m in mine.markdown]
+        return dots, words, [c.value for c in mine.code]
+
+    for page in (at, open_page(session=sid)):       # the live turn, then the history re-rendered
+        dots, words, code = shown(page)
+        assert len(dots) == 1 and dots[0].startswith("digraph") and '"database"' in dots[0]
+        assert words == ["Roughly this:", "Is that the scope?"]      # the fence is drawn, not printed
+        assert code == []
+
+
+def test_a_chat_diagram_that_cannot_be_drawn_is_shown_as_its_source(monkeypatch):
+    at, sid = start_interview()
+    bad = "```mermaid\nflowchart LR\n  A[User] -->\n```"
+    at.chat_input[0].set_value(bad).run()
+    assert not at.exception, at.exception
+    for page in (at, open_page(session=sid)):
+        mine = user_messages(page)[-1]
+        assert not mine.get("graphviz_chart")
+        assert [c.value for c in mine.code] == ["flowchart LR\n  A[User] -->"]
+        assert any("expected a node after '-->'" in c.value for c in mine.caption)
+
+    import streamlit as st
+
+    def unavailable(*args, **kwargs):
+        raise RuntimeError("no graphviz here")
+
+    monkeypatch.setattr(st, "graphviz_chart", unavailable)   # the drawing itself unavailable
+    at.chat_input[0].set_value(f"```mermaid\n{BOX}\n```").run()
+    assert not at.exception, at.exception
+    mine = user_messages(at)[-1]
+    assert not mine.get("graphviz_chart")
+    assert [c.value for c in mine.code] == [BOX]
+    assert any("cannot be drawn here (no graphviz here)" in c.value for c in mine.caption)
+
+
+def test_help_in_the_app_lists_the_ways_to_send_a_diagram():
+    at, sid = start_interview()
+    at.chat_input[0].set_value("/help").run()
+    assert not at.exception, at.exception
+    helped = [m for m in at.chat_message if m.name == "assistant"][-1].markdown[0].value
+    assert "/hint" in helped and "diagram box" in helped and "paste" in helped and "/diagram" in helped

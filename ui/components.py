@@ -182,6 +182,20 @@ def diagram_chart(dot: str) -> None:
         st.graphviz_chart(dot, width="stretch")
 
 
+def drawn_or_source(dot: str, source: str, error: str | None = None) -> None:
+    """A diagram of a message: drawn by ``st.graphviz_chart``, else (no DOT, or the chart cannot
+    be shown) its Mermaid source as code, with the reason under it."""
+    if dot:
+        try:
+            st.graphviz_chart(dot, width="stretch")
+            return
+        except Exception as exc:  # the drawing is an extra: the words stay readable
+            error = error or f"the diagram cannot be drawn here ({' '.join(str(exc).split())[:120]})"
+    st.code(source, language="mermaid")
+    if error:
+        st.caption(error)
+
+
 def diagram_checks(part: dict[str, Any]) -> None:
     """What a graded diagram covers and lacks, one line per graph check."""
     notes = part.get("notes") or {}

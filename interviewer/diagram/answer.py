@@ -12,7 +12,7 @@ from functools import cached_property
 
 from interviewer.diagram.checks import DiagramReport, check
 from interviewer.diagram.model import Diagram, DiagramError
-from interviewer.diagram.parse import Block, parse_text
+from interviewer.diagram.parse import Block, find_blocks, parse, parse_text
 from interviewer.diagram.render import to_dot, to_sentences
 
 
@@ -51,10 +51,14 @@ class DrawnAnswer:
         return to_dot(self.diagram) if self.diagram is not None else ""
 
 
+def _may_hold_diagram(text: str) -> bool:
+    return "graph" in text or "flowchart" in text or "mermaid" in text
+
+
 def read_answer(text: str | None) -> DrawnAnswer:
     """Every diagram block of ``text`` parsed; the answer as it stands without one."""
     text = text or ""
-    if "graph" not in text and "flowchart" not in text and "mermaid" not in text:
+    if not _may_hold_diagram(text):
         return DrawnAnswer(text, text)              # the common case: no diagram, no parsing
     parsed = parse_text(text)
     if not parsed.blocks:
@@ -121,3 +125,40 @@ def preview_answer(text: str | None) -> Preview | None:
     report = drawn.report
     return Preview(drawn.source, drawn.dot(), None, [f.text for f in report.covered] if report else [],
                    [f.text for f in report.missing] if report else [])
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One part of a chat message as it is shown: Markdown prose, or a diagram block with the
+    DOT to draw it (``dot`` is "" and ``error`` one line when the block does not parse)."""
+    kind: str                           # "text" or "diagram"
+    text: str                           # the prose, or the diagram's Mermaid source
+    dot: str = ""
+    error: str | None = None
+
+
+def message_pieces(text: str | None) -> list[Piece]:
+    """A chat message split for display: its prose runs and each diagram block in its place
+    (fences dropped: the block is drawn, or shown as source when it cannot be)."""
+    text = text or ""
+    blocks = find_blocks(text) if _may_hold_diagram(text) else []
+    if not blocks:
+        return [Piece("text", text)] if text.strip() else []
+    out, at = [], 0
+    many = len(blocks) > 1
+    for block in blocks:
+        before = text[at:block.start].strip()
+        if before:
+            out.append(Piece("text", before))
+        at = block.end
+        try:
+            diagram = parse(block.text)
+        except DiagramError as err:
+            out.append(Piece("diagram", block.text.strip("\n"), error=error_line(
+                block, err, in_text=many or bool(before) or bool(text[block.end:].strip()))))
+            continue
+        out.append(Piece("diagram", block.text.strip("\n"), to_dot(diagram)))
+    after = text[at:].strip()
+    if after:
+        out.append(Piece("text", after))
+    return out

@@ -143,15 +143,22 @@ class RoleIndex:
         self.vocab = vocab
         self.names = {rid: r.name for rid, r in vocab.roles.items()}
         self._rules = [(rid, _regex(r.patterns), _regex(r.exclude)) for rid, r in vocab.roles.items()]
+        self._seen: dict[str, frozenset[str]] = {}    # label -> roles: check and to_sentences share it
 
     def roles_of(self, text: str) -> frozenset[str]:
+        hit = self._seen.get(text)
+        if hit is not None:
+            return hit
         t = normalize(text)
         found = set()
         for rid, pat, excl in self._rules:
             probe = excl.sub(" ", t) if excl is not None else t
             if pat.search(probe):
                 found.add(rid)
-        return frozenset(found)
+        if len(self._seen) >= 8192:
+            self._seen.clear()
+        self._seen[text] = out = frozenset(found)
+        return out
 
     def assign(self, diagram: Diagram) -> dict[str, frozenset[str]]:
         """Roles per node id and subgraph id; a node with none takes its subgraphs' roles."""

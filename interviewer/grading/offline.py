@@ -105,7 +105,7 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
 
     sents = analyse(text)
     feats = Features(words=sum(s.words for s in sents), sentences=len(sents))
-    injected = injection_sentences(text)
+    injected = injection_sentences(text, sents)
     if injected:
         feats.injection = True
         reason = ("The answer contains text addressed to the grader (e.g. "

@@ -91,6 +91,9 @@ class Sentence:
 
 def _exact(original: str, piece: str, start: int) -> tuple[str, int]:
     """Find ``piece`` (whitespace-normalised) in ``original``; return the exact span and its start."""
+    i = original.find(piece, start)     # the common case: the piece as it stands, no regex
+    if i >= 0:
+        return piece, i
     words = piece.split()
     pattern = re.compile(r"\s+".join(re.escape(w) for w in words))
     m = pattern.search(original, start) or pattern.search(original)
@@ -125,10 +128,11 @@ def analyse(text: str) -> list[Sentence]:
     return out
 
 
-def injection_sentences(text: str) -> list[str]:
-    """Sentences addressed to the grader instead of answering the question."""
+def injection_sentences(text: str, sents: list[Sentence] | None = None) -> list[str]:
+    """Sentences addressed to the grader instead of answering the question (``sents``: the
+    text's ``analyse`` if the caller has it)."""
     hits = []
-    for s in analyse(text):
+    for s in analyse(text) if sents is None else sents:
         if any(p.search(s.text) for p in _INJECTION):
             hits.append(s.text)
     return hits

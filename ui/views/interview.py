@@ -10,7 +10,7 @@ import time
 
 import streamlit as st
 
-from interviewer.diagram.answer import preview_answer
+from interviewer.diagram.answer import message_pieces
 from ui import components, reportview, resources
 
 SID = "session_id"
@@ -148,14 +148,15 @@ def show_reply(reply) -> None:
             st.info(reply.notice, icon=":material/info:")
 
 
-def candidate_message(text: str, drawn: bool = True) -> None:
-    """The candidate's words. st.markdown draws a ```mermaid block itself (with the Mermaid
-    Streamlit bundles); a diagram typed without that fence is drawn under its source."""
+def candidate_message(text: str) -> None:
+    """The candidate's words, with each diagram in them drawn in its place (Graphviz in the
+    browser, offline), or shown as its Mermaid source when it cannot be drawn."""
     with st.chat_message("user", avatar=AVATAR_ME):
-        st.markdown(text)
-        sent = preview_answer(text) if drawn and "```mermaid" not in text else None
-        if sent is not None and sent.dot:
-            components.diagram_chart(sent.dot)
+        for piece in message_pieces(text):
+            if piece.kind == "diagram":
+                components.drawn_or_source(piece.dot, piece.text, piece.error)
+            else:
+                st.markdown(piece.text)
 
 
 def transcript(sid: str, settings) -> None:
@@ -165,7 +166,7 @@ def transcript(sid: str, settings) -> None:
             if action:                      # a button press (Hint / Next stage / End), not words
                 st.caption(action)
                 continue
-            candidate_message(t.text, drawn=t.kind == "answer")
+            candidate_message(t.text)
             continue
         with st.chat_message("assistant", avatar=AVATAR_IV):
             st.markdown(t.text)
