@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from typing import Literal
+
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from interviewer.config.datafiles import load_cached
@@ -29,6 +31,9 @@ class Stage(BaseModel):
     minutes: float = Field(gt=0, description="Suggested minutes in a default-length interview.")
     max_probes: int = Field(default=2, ge=0, le=5)
     diagram: bool = Field(default=False, description="The app offers a diagram box in this stage.")
+    graded_turns: list[Literal["answer", "question"]] = Field(
+        default=["answer"], min_length=1,
+        description="Candidate turn kinds the report grades as the stage's answer.")
     key_points: list[KeyPoint] = Field(min_length=1)
 
     @field_validator("key_points")
@@ -69,6 +74,11 @@ class Flow(BaseModel):
         if v not in self.stage_ids:
             raise ValueError(f"unknown stage '{value}': choose one of {', '.join(self.stage_ids)}")
         return v
+
+    def choices(self) -> str:
+        """The stage ids as a user reads them in help text: "a, b or c"."""
+        ids = self.stage_ids
+        return ids[0] if len(ids) == 1 else f"{', '.join(ids[:-1])} or {ids[-1]}"
 
     def later_stages(self, stage_id: str) -> tuple[str, ...]:
         ids = self.stage_ids

@@ -2,7 +2,7 @@
 
     services = Services.from_settings(settings)       # the CLI, the app, the benchmarks
     reply = services.engine.start("linkedin-feed")
-    grade = services.feedback.grade(stage="metrics", text=answer, problem=problem)
+    grade = services.feedback.grade(stage=services.flow.stage_ids[1], text=answer, problem=problem)
     report = services.reports.build(session_id)
 
 The heavy parts (the embedding model, the knowledge base, the trained listener, an LLM for

@@ -158,3 +158,22 @@ def test_answer_bytes_keep_their_text_and_drop_a_bom():
     from interviewer.grading.answer_input import answer_text
 
     assert answer_text("\ufeffPR-AUC, because fraud is rare.".encode("utf-8"), "a.txt") == "PR-AUC, because fraud is rare."
+
+
+def test_the_stage_help_comes_from_the_flow_file(tmp_path, settings):
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    prompts = tmp_path / "prompts"
+    shutil.copytree(settings.prompts_dir, prompts)
+    flow = prompts / "flow.yaml"
+    from interviewer.flow import load_flow
+
+    last = load_flow(settings.prompts_dir).stage_ids[-1]
+    flow.write_text(flow.read_text().replace(f"  - id: {last}\n", "  - id: zebra-stage\n", 1))
+    env = dict(os.environ, INTERVIEWER_PROMPTS_DIR=str(prompts), COLUMNS="200")
+    out = subprocess.run([sys.executable, "-c", "from interviewer.cli import main; main()", "feedback", "--help"],
+                         capture_output=True, text=True, env=env, timeout=120).stdout
+    assert "zebra-stage" in out and f"or {last}" not in out

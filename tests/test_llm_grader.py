@@ -208,7 +208,8 @@ def _objects(node):
 def test_the_schema_alone_defines_a_complete_grade(stage_id):
     from fake_server_parts import fill_schema
 
-    from interviewer.grading.llm_schema import BadOutput, grade_schema, validate_grade
+    from interviewer.grading.llm_schema import grade_schema, validate_grade
+    from interviewer.llm.structured import BadOutput
 
     rstage = load_rubric().stage(stage_id)
     schema = grade_schema(rstage)
@@ -285,7 +286,7 @@ def test_out_of_range_or_unparseable_text_is_retried_once(stage, problem, bad):
 
 
 def test_json_candidates_in_prose():
-    from interviewer.grading.llm_parse import json_candidates
+    from interviewer.llm.structured import json_candidates
 
     text = ('<think>maybe {"score": 9}</think> Note {not json}. ```json\n{"a": 1}\n``` and '
             'then {"b": "a } in a string", "c": {"d": [1, 2]}} trailing')

@@ -165,3 +165,23 @@ def test_study_next_spreads_over_guides():
     assert [(r.source, r.heading) for r in spread(refs, 2)] == [
         ("a.md", "1"), ("a.md", "2"), ("b.md", "1"), ("c.md", "1"), ("a.md", "3"), ("a.md", "4")]
     assert spread(refs[:4], 2) == refs[:4]                 # one guide only: order kept
+
+
+def test_the_markdown_and_the_page_draw_one_layout(settings, engine, clock):
+    from interviewer.report.build import render_markdown
+    from interviewer.report.layout import report_layout
+
+    run = run_interview(engine, HintThenShortCandidate(), "linkedin-feed", clock=clock)
+    report = _report(engine, run)
+    layout = report_layout(report)
+    flow = engine.flow
+    assert [s.id for s in layout.stages] == list(flow.stage_ids)
+    assert [s.position for s in layout.stages] == list(range(1, len(flow.stages) + 1))
+    assert layout.headline.facts_total == len(run.state.problem.facts)
+    assert layout.headline.facts_drawn == len(report.facts_revealed) and layout.headline.hints_used == 2
+    assert [h.stage_name for h in layout.hints] == [flow.stage(h["stage"]).name for h in report.hints]
+    md = render_markdown(report)
+    for s in layout.stages:
+        assert f"## {s.name} — {s.score}/4 ({s.label})" in md
+    for h in layout.hints:
+        assert all(c in md for c in h.cites)

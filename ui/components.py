@@ -72,7 +72,7 @@ def fmt_clock(seconds: float) -> str:
 
 
 def stage_bar(stages: list[tuple[str, str, str]], current: str, visited: list[str], ended: bool = False) -> None:
-    """The six stages (id, short label, full name) as a row of pills: done, now, to come."""
+    """The stages (id, short label, full name) as a row of pills: done, now, to come."""
     from html import escape
 
     cells = []
@@ -196,11 +196,10 @@ def drawn_or_source(dot: str, source: str, error: str | None = None) -> None:
         st.caption(error)
 
 
-def diagram_checks(part: dict[str, Any]) -> None:
-    """What a graded diagram covers and lacks, one line per graph check."""
-    notes = part.get("notes") or {}
-    st.caption(f"{part.get('nodes', 0)} boxes · {part.get('edges', 0)} links")
-    for cid in part.get("covered") or []:
-        st.markdown(f":green[:material/check_circle:] {notes.get(cid, cid)}")
-    for cid in part.get("missing") or []:
-        st.markdown(f":orange[:material/error:] {notes.get(cid, cid)}")
+def diagram_checks(part) -> None:
+    """What a graded diagram (a ``DiagramPart``) covers and lacks, one line per graph check."""
+    st.caption(f"{part.nodes} boxes · {part.edges} links")
+    for cid in part.covered:
+        st.markdown(f":green[:material/check_circle:] {part.notes.get(cid, cid)}")
+    for cid in part.missing:
+        st.markdown(f":orange[:material/error:] {part.notes.get(cid, cid)}")

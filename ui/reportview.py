@@ -1,69 +1,65 @@
-"""Rendering of the end-of-interview report and of a feedback score card (display only)."""
+"""The end-of-interview report and a feedback score card on the page (display only).
+
+Both draw typed objects: a ``StageGrade`` for a card, and the report's layout
+(``interviewer.report.layout``, the same sections the Markdown export is drawn from).
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
 import streamlit as st
 
+from interviewer.grading.grades import CriterionScore, DiagramPart, StageGrade
 from interviewer.report.build import render_markdown
+from interviewer.report.layout import FactLine, ReportLayout, report_layout, score_label
 from ui import components, resources
 
 LEVEL_COLORS = {"strong hire": "green", "hire": "green", "lean hire": "orange", "lean no hire": "orange",
                 "no hire": "red"}
 
 
-def _label(score: Any) -> str:
-    from interviewer.grading.grades import SCORE_LABELS
-
-    try:
-        return SCORE_LABELS.get(int(round(float(score))), "")
-    except (TypeError, ValueError):
-        return ""
-
-
-def criteria_table(criteria: list[dict[str, Any]]) -> None:
+def criteria_table(criteria: list[CriterionScore]) -> None:
     for c in criteria:
-        score = c.get("score")
         with st.container(border=True):
-            st.markdown(f"**{c.get('name', c.get('id', ''))}** · {score}/4 {_label(score)}")
-            for quote in c.get("evidence") or []:
+            st.markdown(f"**{c.name or c.id}** · {c.score}/4 {score_label(c.score)}")
+            for quote in c.evidence:
                 st.markdown(f"> {quote}")
-            if c.get("missing"):
-                st.caption("Missing:\n" + "\n".join(f"- {m}" for m in c["missing"]))
+            if c.missing:
+                st.caption("Missing:\n" + "\n".join(f"- {m}" for m in c.missing))
 
 
-def score_card(grade: dict[str, Any], notices: list[str] | None = None) -> None:
-    """A StageGrade (its to_json()) as a card: score, criteria with evidence, strengths, improvements."""
-    for notice in notices or []:
+def score_card(grade: StageGrade) -> None:
+    """A grade as a card: notices, score, criteria with evidence, strengths, improvements."""
+    for notice in grade.notices:
         st.info(notice, icon=":material/info:")
     m1, m2 = st.columns(2)
-    m1.metric("Score", f"{grade['score']}/4", _label(grade["score"]), delta_color="off", delta_arrow="off")
-    m2.metric("Grader", grade.get("grader", ""))
-    if grade.get("scope"):
-        st.caption(grade["scope"])
+    m1.metric("Score", f"{grade.score}/4", grade.label, delta_color="off", delta_arrow="off")
+    m2.metric("Grader", grade.grader)
+    if grade.scope:
+        st.caption(grade.scope)
     left, right = st.columns(2)
     with left:
         st.markdown("**Strengths**")
-        for s in grade.get("strengths") or ["—"]:
+        for s in grade.strengths or ["—"]:
             st.markdown(f"- {s}")
     with right:
         st.markdown("**To improve**")
-        for s in grade.get("improvements") or ["—"]:
+        for s in grade.improvements or ["—"]:
             st.markdown(f"- {s}")
     st.markdown("**Criteria**")
-    criteria_table(grade.get("criteria") or [])
-    if grade.get("sources"):
-        components.sources_expander(f"Sources to read ({len(grade['sources'])})", grade["sources"])
+    criteria_table(grade.criteria)
+    if grade.sources:
+        components.sources_expander(f"Sources to read ({len(grade.sources)})", grade.sources)
+    if grade.diagram is not None:
+        diagram_section(grade.diagram)
 
 
-def diagram_section(part: dict[str, Any]) -> None:
-    """A graded diagram (its JSON with ``source``): drawn, then what it covers and lacks."""
+def diagram_section(part: DiagramPart) -> None:
+    """A graded diagram: drawn from its source, then what it covers and lacks."""
     from interviewer.diagram.answer import dot_of
 
     st.markdown("**Diagram**")
-    if part.get("source"):
-        components.diagram_chart(dot_of(part["source"]))
+    if part.source:
+        components.diagram_chart(dot_of(part.source))
     components.diagram_checks(part)
 
 
@@ -80,104 +76,98 @@ def score_chart(df) -> None:
     st.altair_chart(chart, width="stretch")
 
 
-def load_report(settings, sid: str) -> tuple[dict[str, Any], str]:
-    """(report JSON, Markdown) of a session; the report service saves an ended session's
-    report and reuses it, so this is cheap after the first time."""
-    with st.spinner("Grading the interview…"):
-        rep = resources.services(settings).reports.build(sid)
-    return rep.to_json(), render_markdown(rep)
-
-
 def report_section(settings, sid: str) -> None:
     with components.user_errors("Building the report"):
-        data, markdown = load_report(settings, sid)
-        render_report(data, markdown, sid)
+        with st.spinner("Grading the interview…"):
+            # the report service saves an ended session's report and reuses it
+            report = resources.services(settings).reports.build(sid)
+        render_report(report_layout(report), render_markdown(report))
 
 
-def render_report(data: dict[str, Any], markdown: str, sid: str) -> None:
-    import pandas as pd
-
-    st.divider()
-    st.header("Report", anchor=False)
-    if data.get("sheet"):
-        st.caption(data["sheet"])
-    overall = data.get("overall") or {}
-    level = str(overall.get("level", ""))
+def _headline(r: ReportLayout) -> None:
+    h = r.headline
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Overall", level.capitalize() or "—")
-    score = overall.get("score")
-    c2.metric("Score", f"{score:.1f}/4" if isinstance(score, (int, float)) else str(score or "—"))
-    drawn, missed = len(data.get("facts_revealed") or []), len(data.get("facts_missed") or [])
-    c3.metric("Facts drawn out", f"{drawn}/{drawn + missed}" if drawn + missed else "—",
+    c1.metric("Overall", h.level.capitalize() or "—")
+    c2.metric("Score", f"{h.score:.1f}/4")
+    c3.metric("Facts drawn out", f"{h.facts_drawn}/{h.facts_total}" if h.facts_total else "—",
               help="Facts from the problem's hidden fact sheet that your questions drew out.")
-    c4.metric("Hints used", data.get("hints_used", 0))
-    if level:
-        st.badge(level, color=LEVEL_COLORS.get(level.lower(), "gray"), icon=":material/assessment:")
-    for reason in overall.get("reasons") or []:
+    c4.metric("Hints used", h.hints_used)
+    if h.level:
+        st.badge(h.level, color=LEVEL_COLORS.get(h.level.lower(), "gray"), icon=":material/assessment:")
+    for reason in h.reasons:
         st.markdown(f"- {reason}")
 
-    stages = data.get("stages") or []
-    if stages:
-        df = pd.DataFrame({"stage": [f"{i}. {str(s.get('id', '')).capitalize()}" for i, s in enumerate(stages, 1)],
-                           "score": [s.get("score") or 0 for s in stages]})
-        st.subheader("Score per stage", anchor=False)
-        score_chart(df)
-        for s in stages:
-            title = f"{s.get('name') or s.get('id')} · {s.get('score') or '—'}/4 {_label(s.get('score'))}"
-            with st.expander(title, icon=":material/fact_check:"):
-                if s.get("note"):
-                    st.caption(s["note"].capitalize())
-                for notice in s.get("notices") or []:
-                    st.caption(notice)
-                for key, label in (("strengths", "Strengths"), ("improvements", "To improve")):
-                    if s.get(key):
-                        st.markdown(f"**{label}**")
-                        for item in s[key]:
-                            st.markdown(f"- {item}")
-                if s.get("diagram"):
-                    diagram_section(s["diagram"])
-                criteria_table(s.get("criteria") or [])
-    if data.get("cross_stage"):
-        with st.expander("Across the interview", icon=":material/insights:"):
-            criteria_table(data["cross_stage"])
 
+def _stages(r: ReportLayout) -> None:
+    import pandas as pd
+
+    if not r.stages:
+        return
+    df = pd.DataFrame({"stage": [f"{s.position}. {s.id.capitalize()}" for s in r.stages],
+                       "score": [s.score for s in r.stages]})
+    st.subheader("Score per stage", anchor=False)
+    score_chart(df)
+    for s in r.stages:
+        with st.expander(f"{s.name} · {s.score}/4 {s.label}", icon=":material/fact_check:"):
+            if s.note:
+                st.caption(s.note_sentence)
+            for notice in s.notices:
+                st.caption(notice)
+            for items, label in ((s.strengths, "Strengths"), (s.improvements, "To improve")):
+                if items:
+                    st.markdown(f"**{label}**")
+                    for item in items:
+                        st.markdown(f"- {item}")
+            if s.diagram is not None:
+                diagram_section(s.diagram)
+            criteria_table(s.criteria)
+    if r.cross_stage:
+        with st.expander("Across the interview", icon=":material/insights:"):
+            criteria_table(r.cross_stage)
+
+
+def _fact(f: FactLine) -> str:
+    return f"**{f.topic}** — {f.answer}" if f.answer and f.topic else f.topic or f.answer
+
+
+def _facts(r: ReportLayout) -> None:
+    none = "This question has no fact sheet."
     left, right = st.columns(2)
     with left:
         st.subheader("Facts drawn out", anchor=False)
-        for f in data.get("facts_revealed") or []:
+        for f in r.facts_revealed:
             st.markdown(f":green[:material/check_circle:] {_fact(f)}")
-        if not data.get("facts_revealed"):
-            st.caption("None: ask clarifying questions early." if missed else "This question has no fact sheet.")
+        if not r.facts_revealed:
+            st.caption("None: ask clarifying questions early." if r.has_fact_sheet else none)
     with right:
         st.subheader("Facts missed", anchor=False)
-        for f in data.get("facts_missed") or []:
-            st.markdown(f":red[:material/cancel:] {_fact(f)}")
-        if not data.get("facts_missed"):
-            st.caption("None missed." if drawn else "This question has no fact sheet.")
-    if data.get("assumptions"):
+        for topic in r.facts_missed:
+            st.markdown(f":red[:material/cancel:] {topic}")
+        if not r.facts_missed:
+            st.caption("None missed." if r.has_fact_sheet else none)
+    if r.assumptions:
         st.subheader("Assumptions you stated", anchor=False)
-        for a in data["assumptions"]:
+        for a in r.assumptions:
             st.markdown(f":blue[:material/edit_note:] {a}")
-    if data.get("hints"):
-        with st.expander(f"Hints ({len(data['hints'])}): {data.get('hint_note', '')}",
-                         icon=":material/lightbulb:"):
-            for h in data["hints"]:
-                cites = "; ".join(f"{x.get('source', '')} › {x.get('heading', '')}" for x in h.get("sources") or [])
-                topic = f" on {h['topic']}" if h.get("topic") else ""
-                st.markdown(f"- **{str(h.get('stage', '')).capitalize()}**{topic}" + (f" ({cites})" if cites else ""))
-    if data.get("study_next"):
+
+
+def render_report(r: ReportLayout, markdown: str) -> None:
+    st.divider()
+    st.header("Report", anchor=False)
+    if r.sheet:
+        st.caption(r.sheet)
+    _headline(r)
+    _stages(r)
+    _facts(r)
+    if r.hints:
+        with st.expander(f"Hints ({len(r.hints)}): {r.hint_note}", icon=":material/lightbulb:"):
+            for h in r.hints:
+                topic = f" on {h.topic}" if h.topic else ""
+                cites = f" ({'; '.join(h.cites)})" if h.cites else ""
+                st.markdown(f"- **{h.stage_name}**{topic}{cites}")
+    if r.study_next:
         st.subheader("Study next", anchor=False)
-        for ref in data["study_next"]:
-            heading = ref.get("heading") if isinstance(ref, dict) else ""
-            source = ref.get("source") if isinstance(ref, dict) else str(ref)
-            st.markdown(f"- **{source}** › {heading}" if heading else f"- **{source}**")
-    st.download_button("Download the report (Markdown)", markdown, file_name=f"interview-{sid}.md",
+        for ref in r.study_next:
+            st.markdown(f"- **{ref.source}** › {ref.heading}" if ref.heading else f"- **{ref.source}**")
+    st.download_button("Download the report (Markdown)", markdown, file_name=f"interview-{r.session_id}.md",
                        mime="text/markdown", icon=":material/download:", type="primary")
-
-
-def _fact(item: Any) -> str:
-    if isinstance(item, dict):
-        main = item.get("topic") or item.get("title") or item.get("id") or ""
-        extra = item.get("answer") or item.get("heading") or item.get("source") or ""
-        return f"**{main}** — {extra}" if extra and main else str(main or extra)
-    return str(item)

@@ -16,6 +16,7 @@ from typing import Optional
 import typer
 
 from interviewer.cli.common import fail, services, user_errors
+from interviewer.engine.classify import Command
 from interviewer.engine.engine import TurnError
 from interviewer.errors import describe_error
 from interviewer.report.build import render_markdown
@@ -161,7 +162,7 @@ def _run(engine, reply) -> None:
             if reply.ended:
                 break
         else:
-            reply = engine.end(session_id)      # end of input ends the interview
+            reply = engine.command(session_id, Command.END)      # end of input ends the interview
             _show(reply)
     except KeyboardInterrupt:
         typer.echo(f"\ninterrupted: the session is saved; continue with `interviewer resume {session_id}`",

@@ -13,6 +13,17 @@ from interviewer.config.datafiles import DataFileError
 from interviewer.errors import one_line
 
 
+def stage_choices() -> str:
+    """The stage ids for help text, read from the configured prompts/flow.yaml."""
+    from interviewer.config.settings import get_settings
+    from interviewer.flow import load_flow
+
+    try:
+        return load_flow(get_settings().prompts_dir).choices()
+    except Exception:  # a bad settings or flow file is reported when a command runs, not in --help
+        return "a stage id from prompts/flow.yaml"
+
+
 def fail(message: str, code: int = 1) -> NoReturn:
     typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
     raise typer.Exit(code)

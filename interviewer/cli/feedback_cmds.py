@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from interviewer.cli.common import fail, services, user_errors
+from interviewer.cli.common import fail, services, stage_choices, user_errors
 from interviewer.errors import one_line
 from interviewer.grading.render import grade_markdown
 from interviewer.problems import Problem
@@ -63,7 +63,7 @@ def register(app: typer.Typer) -> None:
     @app.command("feedback")
     def feedback_cmd(
         source: str = typer.Argument(..., metavar="FILE|-", help="The written answer (a text file, or - for stdin)."),
-        stage: str = typer.Option(..., "--stage", "-s", help="problem, metrics, requirements, models, design or scale"),
+        stage: str = typer.Option(..., "--stage", "-s", help=stage_choices()),
         problem_id: Optional[str] = typer.Option(None, "--problem", "-p", help="A problem id from the question bank."),
         question: Optional[str] = typer.Option(None, "--question", "-q", help="Your own question, as text."),
         fmt: str = typer.Option("md", "--format", "-f", help="md or json"),

@@ -9,7 +9,7 @@ from typing import List, Optional
 
 import typer
 
-from interviewer.cli.common import fail, services, user_errors
+from interviewer.cli.common import fail, services, stage_choices, user_errors
 from interviewer.embedding.local import EmbeddingsError
 from interviewer.knowledge.vectors import StoreError
 from interviewer.llm.errors import ProviderError
@@ -44,8 +44,7 @@ def register(app: typer.Typer) -> None:
     def search_cmd(
         query: str = typer.Argument(..., help="What to look for."),
         stage: Optional[str] = typer.Option(None, "--stage", "-s",
-                                            help="Only guidance for this stage (problem, metrics, "
-                                                 "requirements, models, design, scale)."),
+                                            help=f"Only guidance for this stage ({stage_choices()})."),
         k: int = typer.Option(5, "-k", "--k", help="Number of results."),
         fmt: str = typer.Option("text", "--format", "-f", help="text or json"),
         mode: Optional[str] = typer.Option(None, "--mode", help="hybrid (default), vector or bm25"),

@@ -1,6 +1,9 @@
 """Where the project's data folders (knowledge/, prompts/) live.
 
-In a source checkout (the usual, editable install) they sit beside the package.
+In a source checkout (and an editable install) they sit beside the package, at the top of the
+repository. A wheel (``pip install .``) carries copies inside the package, under
+``interviewer/_data/`` (see setup.py). Settings can point elsewhere
+(``INTERVIEWER_PROMPTS_DIR``, ``INTERVIEWER_KNOWLEDGE_DIR``).
 """
 
 from __future__ import annotations
@@ -9,14 +12,20 @@ from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 PROJECT_DIR = PACKAGE_DIR.parent
+INSTALLED_DATA_DIR = PACKAGE_DIR / "_data"
+
+
+def _data_dir(name: str) -> Path:
+    installed = INSTALLED_DATA_DIR / name
+    return installed if installed.is_dir() else PROJECT_DIR / name
 
 
 def builtin_knowledge_dir() -> Path:
-    return PROJECT_DIR / "knowledge"
+    return _data_dir("knowledge")
 
 
 def builtin_prompts_dir() -> Path:
-    return PROJECT_DIR / "prompts"
+    return _data_dir("prompts")
 
 
 def builtin_problems_dir() -> Path:

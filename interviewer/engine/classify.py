@@ -13,12 +13,51 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from interviewer.textutil import normalize_ws, sentences
 
-COMMANDS = {"/hint": "hint", "/next": "next", "/end": "end", "/help": "help",
-            "/quit": "end", "/exit": "end", "/skip": "next", "/h": "help", "/?": "help"}
+
+
+class TurnKind(StrEnum):
+    """What a candidate turn is (saved as the turn's kind)."""
+
+    QUESTION = "question"
+    ANSWER = "answer"
+    HINT = "hint"
+    NEXT = "next"
+    END = "end"
+    REVEAL = "reveal"
+    OFFTOPIC = "offtopic"
+    EMPTY = "empty"
+    HELP = "help"
+    UNKNOWN_COMMAND = "unknown_command"
+    DIAGRAM_ERROR = "diagram_error"      # a diagram block that could not be read
+
+
+class Command(StrEnum):
+    """What the candidate can ask for without words: the app's buttons, typed commands.
+    ``Engine.command`` takes one directly; it is never turned into text to classify."""
+
+    HINT = "hint"
+    NEXT = "next"
+    END = "end"
+    HELP = "help"
+
+    @property
+    def kind(self) -> TurnKind:
+        return TurnKind(self.value)
+
+    @property
+    def typed(self) -> str:
+        """How the command is typed in the chat (and shown in the transcript)."""
+        return f"/{self.value}"
+
+
+COMMANDS = {"/hint": Command.HINT, "/next": Command.NEXT, "/end": Command.END, "/help": Command.HELP,
+            "/quit": Command.END, "/exit": Command.END, "/skip": Command.NEXT, "/h": Command.HELP,
+            "/?": Command.HELP}
 
 # Messages up to this many words can be a bare intent ("let's move on", "give me a hint").
 SHORT_INTENT_WORDS = 12
@@ -100,13 +139,21 @@ _ASKS = re.compile(r"\b(?:what|how|which|who|when|where|why)\b|\b(?:is|are|do|do
 
 @dataclass
 class Classification:
-    kind: str
+    kind: TurnKind
     text: str                                   # the whole message, whitespace-normalised
     questions: list[str] = field(default_factory=list)  # clarifying questions to answer
     answer: str = ""                            # the candidate's own statements (for coverage)
     wants_next: bool = False                    # an answer that ends by asking to move on
-    command: str | None = None                  # the slash command as typed, if any
+    command: Command | None = None              # a command (typed as /hint, or a button)
     drawn: Any = None                           # a DrawnAnswer: the turn's well-formed diagram
+
+    def __post_init__(self) -> None:
+        self.kind = TurnKind(self.kind)
+
+    @classmethod
+    def of_command(cls, command: Command) -> "Classification":
+        command = Command(command)
+        return cls(command.kind, command.typed, command=command)
 
 
 def is_question(sentence: str) -> bool:
@@ -122,9 +169,10 @@ def classify(text: str) -> Classification:
     if not flat:
         return Classification("empty", "")
     if flat.startswith("/"):
-        cmd = flat.split()[0].lower()
-        kind = COMMANDS.get(cmd, "unknown_command")
-        return Classification(kind, flat, command=cmd)
+        command = COMMANDS.get(flat.split()[0].lower())
+        if command is None:
+            return Classification(TurnKind.UNKNOWN_COMMAND, flat)
+        return Classification(command.kind, flat, command=command)
     words = len(flat.split())
     if _REVEAL_HARD.search(flat) or (_REVEAL_ASK.search(flat) and words <= 60):
         return Classification("reveal", flat)

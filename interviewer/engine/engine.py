@@ -16,6 +16,7 @@ import threading
 import uuid
 from typing import TYPE_CHECKING, Iterator
 
+from interviewer.engine.classify import Classification, Command, TurnKind
 from interviewer.engine.diagram_probes import classify_drawn, spoken
 from interviewer.engine.facts import FactMatcher
 from interviewer.engine.policy import Policy
@@ -25,6 +26,8 @@ from interviewer.engine.moves import Move, Turn, VoiceContext
 from interviewer.problems import Problem
 from interviewer.voice.offline import OfflineVoice
 from interviewer.engine.state import SessionState
+from interviewer.engine.transcript import Exchange, candidate_meta, exchange, interviewer_meta
+from interviewer.errors import describe_error
 
 if TYPE_CHECKING:
     from interviewer.services import Services
@@ -38,7 +41,13 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class TurnError(ValueError):
-    """A candidate turn that cannot be taken (too long, session ended). Nothing is lost."""
+    """A candidate turn that could not be answered. ``saved``: the words were kept (the
+    failure came after); else nothing was saved (too long, session ended) and the caller keeps
+    them for the candidate."""
+
+    def __init__(self, message: str, saved: bool = False):
+        super().__init__(message)
+        self.saved = saved
 
 
 def clean_text(text: str | bytes | None) -> str:
@@ -140,6 +149,13 @@ class Engine:
     def transcript(self, session_id: str) -> list[Turn]:
         return [Turn(t.role, t.text, t.stage) for t in self.store.turns(session_id)]
 
+    def history(self, session_id: str) -> list[Exchange]:
+        """The saved turns, typed (kinds, commands, cited sources, notices), once any reply
+        still being produced is saved."""
+        with self._session_lock(session_id):
+            self._finish_pending(session_id)
+        return [exchange(t) for t in self.store.turns(session_id)]
+
     def remaining(self, session_id: str) -> dict[str, float]:
         """Seconds left in the current stage and in the whole interview (never negative)."""
         state = self.state(session_id)
@@ -152,41 +168,57 @@ class Engine:
 
     # ---- turns -------------------------------------------------------------------------------
     def take_turn(self, session_id: str, text: str) -> TurnReply:
+        """The candidate's words: classified, saved, decided on and answered.
+
+        Raises ``TurnError`` with ``saved`` telling whether the words were kept."""
         text = clean_text(text)
+        turn, drawn = classify_drawn(text)
+        return self._take(session_id, turn, text, drawn.error)
+
+    def command(self, session_id: str, command: Command) -> TurnReply:
+        """A command without words (the app's Hint / Next stage / End buttons, the CLI's end of
+        input): decided on directly, saved as a turn of that kind."""
+        turn = Classification.of_command(command)
+        return self._take(session_id, turn, turn.text, None)
+
+    def hint(self, session_id: str) -> TurnReply:
+        return self.command(session_id, Command.HINT)
+
+    def next_stage(self, session_id: str) -> TurnReply:
+        return self.command(session_id, Command.NEXT)
+
+    def end(self, session_id: str) -> TurnReply:
+        return self.command(session_id, Command.END)
+
+    def _take(self, session_id: str, turn: Classification, text: str, diagram_error: str | None) -> TurnReply:
         with self._session_lock(session_id):
             self._finish_pending(session_id)
             state = self.state(session_id)
             if state.status == "ended":
                 raise TurnError(f"session {session_id} has ended; start a new interview")
-            turn, drawn = classify_drawn(text)
             now = self.clock()
-            if drawn.error:     # saved as sent, the state untouched: one line on what to fix
-                seq = self.store.append_turn(session_id, "candidate", state.stage, "diagram_error", text,
-                                             meta={"error": drawn.error}, created_at=now)
-                move = Move("redirect", stage=state.stage, reason="diagram_error", detail=drawn.error,
+            if diagram_error:   # saved as sent, the state untouched: one line on what to fix
+                seq = self.store.append_turn(session_id, "candidate", state.stage, TurnKind.DIAGRAM_ERROR,
+                                             text, meta={"error": diagram_error}, created_at=now)
+                move = Move("redirect", stage=state.stage, reason="diagram_error", detail=diagram_error,
                             opening=self.policy.current_question(state))
                 return self._reply(state, [move], seed_for(session_id, seq))
             seq = self.store.append_turn(session_id, "candidate", state.stage, turn.kind, text,
-                                         meta={"questions": turn.questions} if turn.questions else {},
-                                         created_at=now)
-            turns = self.store.turns(session_id)
-            stage_turns = [spoken(t.text) for t in turns if t.role == "candidate" and t.stage == state.stage
-                           and t.kind in ("answer", "question")]
-            last_text = stage_turns[-1] if stage_turns else ""
-            stage_text = " ".join(stage_turns)
-            recent = [(t.role, t.text) for t in turns[-1 - RECENT_HEARD:-1]]
-            moves = self.policy.decide(state, turn, now, last_text=last_text, stage_text=stage_text,
-                                       recent=recent)
+                                         meta=candidate_meta(turn), created_at=now)
+            try:
+                moves = self._decide(state, turn, now)
+            except Exception as exc:   # e.g. the embedding model failed to load
+                raise TurnError(f"{describe_error(exc, 300)} (your message was saved)", saved=True) from exc
             return self._reply(state, moves, seed_for(session_id, seq))
 
-    def hint(self, session_id: str) -> TurnReply:
-        return self.take_turn(session_id, "/hint")
-
-    def next_stage(self, session_id: str) -> TurnReply:
-        return self.take_turn(session_id, "/next")
-
-    def end(self, session_id: str) -> TurnReply:
-        return self.take_turn(session_id, "/end")
+    def _decide(self, state: SessionState, turn: Classification, now: float) -> list[Move]:
+        turns = self.store.turns(state.session_id)
+        stage_turns = [spoken(t.text) for t in turns if t.role == "candidate" and t.stage == state.stage
+                       and t.kind in (TurnKind.ANSWER, TurnKind.QUESTION)]
+        last_text = stage_turns[-1] if stage_turns else ""
+        recent = [(t.role, t.text) for t in turns[-1 - RECENT_HEARD:-1]]
+        return self.policy.decide(state, turn, now, last_text=last_text, stage_text=" ".join(stage_turns),
+                                  recent=recent)
 
     def resume(self, session_id: str) -> TurnReply:
         """A short 'welcome back' with where we were; time away does not count against the stage."""
@@ -196,8 +228,7 @@ class Engine:
             if state.status == "ended":
                 move = Move("end", stage=state.stage, reason="already_ended")
                 ctx = self._context(state, move, seed_for(session_id, "resume"))
-                return TurnReply(session_id, [move], state.stage, True, None,
-                                 text=self.offline.render(move, ctx))
+                return TurnReply.fixed(session_id, [move], state.stage, True, self.offline.render(move, ctx))
             now = self.clock()
             turns = self.store.turns(session_id, limit=1)
             last_at = turns[-1].created_at if turns else state.stage_started_at
@@ -210,9 +241,10 @@ class Engine:
 
     # ---- replies ---------------------------------------------------------------------------------
     def _finish_pending(self, session_id: str) -> None:
+        """Wait for the session's reply still being produced (it saves itself)."""
         pending = self._pending.pop(session_id, None)
-        if pending is not None and not pending.done:
-            pending.finish()
+        if pending is not None:
+            pending.wait()
 
     def _context(self, state: SessionState, move: Move, seed: int) -> VoiceContext:
         facts = [state.problem.fact(fid) for fid in state.facts_revealed
@@ -229,8 +261,6 @@ class Engine:
                             guidance=list(move.sources), seed=seed)
 
     def _speak(self, state: SessionState, moves: list[Move], seed: int, saved: list[str]) -> Iterator[str]:
-        from interviewer.errors import describe_error
-
         voice = self.voice
         texts: list[str] = []
         for i, move in enumerate(moves):
@@ -258,43 +288,20 @@ class Engine:
         saved.append("\n\n".join(t for t in texts if t))
 
     def _reply(self, state: SessionState, moves: list[Move], seed: int) -> TurnReply:
+        """The reply to ``moves``: the voice words them (now offline, on a worker thread with a
+        model) and the interviewer turn and the state are saved when it has finished."""
         session_id = state.session_id
         saved: list[str] = []
+        reply = TurnReply(session_id, moves, state.stage, state.status == "ended")
 
-        def complete(streamed: str) -> str:
+        def save(streamed: str) -> str:
             text = saved[0] if saved else streamed
-            meta = {"moves": [_move_meta(m) for m in moves]}
-            notice = " ".join(dict.fromkeys(m.notice for m in moves if m.notice))
-            if notice:
-                meta["notice"] = notice
-            self.store.append_turn(session_id, "interviewer", state.stage,
-                                   "+".join(m.kind for m in moves), text, meta=meta,
-                                   state=state, created_at=self.clock())
+            self.store.append_turn(session_id, "interviewer", state.stage, "+".join(m.kind for m in moves),
+                                   text, meta=interviewer_meta(moves), state=state, created_at=self.clock())
             if self._pending.get(session_id) is reply:
                 self._pending.pop(session_id, None)
             return text
 
-        reply = TurnReply(session_id, moves, state.stage, state.status == "ended",
-                          self._speak(state, moves, seed, saved), on_complete=complete)
         self._pending[session_id] = reply
-        if isinstance(self.voice, OfflineVoice):
-            reply.finish()          # nothing to stream: saved now, whether or not it is read
-        return reply
-
-
-def _move_meta(move: Move) -> dict:
-    meta: dict = {"kind": move.kind, "stage": move.stage}
-    if move.reason:
-        meta["reason"] = move.reason
-    if move.next_stage:
-        meta["next_stage"] = move.next_stage
-    if move.fact is not None:
-        meta["fact_id"] = move.fact.id
-    if move.key_point is not None:
-        meta["key_point_id"] = move.key_point.id
-    if move.detail:
-        meta["detail"] = move.detail
-    if move.sources:
-        meta["sources"] = [{"source": h.source, "heading": h.heading} for h in move.sources]
-    return meta
-
+        return reply.produce(self._speak(state, moves, seed, saved), save,
+                             background=not isinstance(self.voice, OfflineVoice))

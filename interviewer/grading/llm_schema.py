@@ -10,7 +10,6 @@ constrained decoders generate in that order, so the score is written after the q
 
 ``validate_grade(data, stage)`` checks any reply (structured, tool call or parsed text)
 against the pydantic model ``LLMGrade``, with the stage's criterion ids required.
-``json_template(schema)`` renders the schema as a compact shape for plain-JSON prompts.
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from interviewer.grading.grades import SCORE_MAX, SCORE_MIN
-from interviewer.llm.structured import BadOutput, json_template  # noqa: F401  (re-exported)
+from interviewer.llm.structured import BadOutput
 
 MAX_QUOTES = 3
 MAX_IMPROVEMENTS = 3

@@ -1,7 +1,7 @@
 """``KnowledgeBase``: the facade the engine, the CLI and the app use.
 
     kb = KnowledgeBase(settings)
-    kb.search("PR-AUC or ROC-AUC for rare positives?", stage="metrics", k=5) -> list[Hit]
+    kb.search("PR-AUC or ROC-AUC for rare positives?", stage=flow.stage_ids[1], k=5) -> list[Hit]
     kb.ingest(["~/notes"]) -> IngestSummary
 
 The built-in guides (``settings.knowledge_dir``) are ingested on first use. When the embeddings

@@ -156,7 +156,7 @@ class Reports:
         hints and what to study next (one pass over the session; long but flat)."""
         flow, rubric = self.services.flow, self.services.rubric
         problem = state.problem
-        texts = stage_texts(turns, state.early)
+        texts = stage_texts(turns, flow, state.early)
         hints_by_stage = {s: sum(1 for h in state.hints if h.stage == s) for s in flow.stage_ids}
         stages = [
             self._grade_stage(s.id, s.name, texts.get(s.id, ""), s.id in state.stages_visited, problem,

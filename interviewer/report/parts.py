@@ -6,23 +6,19 @@ from typing import Any
 
 from interviewer.grading.grades import CriterionScore
 
-# Candidate turn kinds that count as an answer in a stage. In the problem stage asking
-# clarifying questions is the task, so questions count there too.
-ANSWER_KINDS = {"answer"}
-PROBLEM_STAGE_KINDS = {"answer", "question"}
-
 LEVELS = ((3.25, "strong hire"), (2.5, "lean hire"), (1.75, "lean no hire"), (float("-inf"), "no hire"))
 
 
-def stage_texts(turns, early: dict[str, list[str]] | None = None) -> dict[str, str]:
-    """Stage id → the candidate's graded words in that stage, turns joined by blank lines,
-    plus sentences said earlier that the interview credited to that stage ahead of time."""
+def stage_texts(turns, flow, early: dict[str, list[str]] | None = None) -> dict[str, str]:
+    """Stage id → the candidate's graded words in that stage (the turn kinds its
+    ``graded_turns`` in prompts/flow.yaml name), turns joined by blank lines, plus sentences
+    said earlier that the interview credited to that stage ahead of time."""
+    graded = {s.id: set(s.graded_turns) for s in flow.stages}
     out: dict[str, list[str]] = {}
     for t in turns:
         if t.role != "candidate":
             continue
-        kinds = PROBLEM_STAGE_KINDS if t.stage == "problem" else ANSWER_KINDS
-        if t.kind in kinds and t.text.strip():
+        if t.kind in graded.get(t.stage, ()) and t.text.strip():
             out.setdefault(t.stage, []).append(t.text.strip())
     for stage_id, sentences in (early or {}).items():
         if sentences:

@@ -72,6 +72,4 @@ if go:
             with st.spinner("Scoring against the rubric…"):
                 grade = resources.services(settings).feedback.grade(stage=stage, text=answer, problem=problem)
             st.subheader(f"{stage_names[stage]} · {problem.title}", anchor=False)
-            reportview.score_card(grade.to_json(), list(grade.notices))
-            if grade.diagram is not None:
-                reportview.diagram_section(grade.diagram.to_json(with_source=True))
+            reportview.score_card(grade)

@@ -1,4 +1,4 @@
-"""Interview: choose a problem, talk through the six stages, get the report at the end.
+"""Interview: choose a problem, talk through the flow's stages, get the report at the end.
 
 The browser session holds only the session id (also in ``?session=<id>``, so a reload
 resumes from SQLite); the engine decides and the voice words every reply.
@@ -11,6 +11,9 @@ import time
 import streamlit as st
 
 from interviewer.diagram.answer import message_pieces
+from interviewer.engine.classify import Command
+from interviewer.engine.engine import MAX_TURN_CHARS, TurnError
+from interviewer.engine.moves import MoveKind
 from ui import components, reportview, resources
 
 SID = "session_id"
@@ -20,9 +23,10 @@ DIAGRAM_KEY = "diagram_box"
 LENGTHS = [20, 30, 45, 60, 90]
 AVATAR_IV = ":material/record_voice_over:"
 AVATAR_ME = ":material/person:"
-ACTIONS = {"/hint": ":material/lightbulb: You asked for a hint",
-           "/next": ":material/skip_next: You moved to the next stage",
-           "/end": ":material/flag: You ended the interview"}
+ACTIONS = {Command.HINT: ":material/lightbulb: You asked for a hint",
+           Command.NEXT: ":material/skip_next: You moved to the next stage",
+           Command.END: ":material/flag: You ended the interview",
+           Command.HELP: ":material/help: You asked for help"}
 
 
 def current_session_id() -> tuple[str | None, bool]:
@@ -46,7 +50,8 @@ def forget_session() -> None:
 
 def start_form(settings) -> None:
     st.title("Mock interview", anchor=False)
-    st.caption("ML system design · six stages · clarifying questions answered from a hidden fact sheet · "
+    stages = len(resources.flow(settings).stages)
+    st.caption(f"ML system design · {stages} stages · clarifying questions answered from a hidden fact sheet · "
                "hints with cited sources · a scored report at the end")
     problems = resources.bank(settings).list()
     default_minutes = settings.interview_minutes
@@ -77,7 +82,7 @@ def start_form(settings) -> None:
         with components.user_errors("Starting the interview"):
             with st.spinner("Preparing the interview…"):
                 reply = resources.engine(settings).start(**kwargs)
-                reply.text                      # commits the welcome turn
+                reply.wait()                    # the welcome is shown from the saved transcript
             st.session_state[SID] = reply.session_id
             st.query_params["session"] = reply.session_id
             st.rerun()
@@ -142,7 +147,7 @@ def show_reply(reply) -> None:
     with st.chat_message("assistant", avatar=AVATAR_IV):
         st.write_stream(reply.stream())
         sources = [h for m in reply.moves for h in m.sources]
-        if any(m.kind == "hint" for m in reply.moves) or sources:
+        if MoveKind.HINT in reply.kinds or sources:
             components.sources_expander(f"Hint sources ({len(sources)})", sources)
         if reply.notice:
             st.info(reply.notice, icon=":material/info:")
@@ -159,23 +164,20 @@ def candidate_message(text: str) -> None:
                 st.markdown(piece.text)
 
 
-def transcript(sid: str, settings) -> None:
-    for t in resources.store(settings).turns(sid):
+def transcript(engine, sid: str) -> None:
+    for t in engine.history(sid):
         if t.role == "candidate":
-            action = ACTIONS.get(t.text.strip().lower()) if t.text.startswith("/") else None
-            if action:                      # a button press (Hint / Next stage / End), not words
-                st.caption(action)
+            if t.command is not None:       # a button press or a typed command, not words
+                st.caption(ACTIONS[t.command])
                 continue
             candidate_message(t.text)
             continue
         with st.chat_message("assistant", avatar=AVATAR_IV):
             st.markdown(t.text)
-            moves = t.meta.get("moves") or []
-            sources = [src for m in moves for src in m.get("sources") or []]
-            if any(m.get("kind") == "hint" for m in moves) or sources:
-                components.sources_expander(f"Hint sources ({len(sources)})", sources)
-            if t.meta.get("notice"):
-                st.info(t.meta["notice"], icon=":material/info:")
+            if t.is_hint or t.sources:
+                components.sources_expander(f"Hint sources ({len(t.sources)})", list(t.sources))
+            if t.notice:
+                st.info(t.notice, icon=":material/info:")
 
 
 def interview(sid: str, settings) -> None:
@@ -190,7 +192,7 @@ def interview(sid: str, settings) -> None:
             forget_session()
             st.rerun()
 
-    transcript(sid, settings)
+    transcript(engine, sid)
 
     if ended:
         unsent = st.session_state.get(CHAT_KEY)
@@ -201,7 +203,7 @@ def interview(sid: str, settings) -> None:
         reportview.report_section(settings, sid)
         return
 
-    from interviewer.engine.engine import MAX_TURN_CHARS as limit
+    limit = MAX_TURN_CHARS
     draft = st.session_state.get(DRAFT)            # {"text", "why"}: a message that was not sent
     if draft is not None:
         st.warning(f"Your last message was not sent: {draft['why']} It is kept below: "
@@ -235,22 +237,20 @@ def interview(sid: str, settings) -> None:
                 candidate_message(prompt)
                 try:
                     reply = engine.take_turn(sid, prompt)
-                    show_reply(reply)
                 except Exception as exc:                # keep the words unless they were saved
-                    recent = resources.store(settings).turns(sid, limit=3)
-                    if not any(t.role == "candidate" and t.text == prompt.strip() for t in recent):
+                    if not (isinstance(exc, TurnError) and exc.saved):
                         st.session_state[DRAFT] = {"text": prompt, "why": f"{str(exc).rstrip('.')}."}
                     raise
+                show_reply(reply)                       # saved by the engine, read or not
                 if reply.ended or reply.stage != state.stage:
                     st.rerun()
         elif hint:
-            show_reply(engine.hint(sid))
+            show_reply(engine.command(sid, Command.HINT))
         elif nxt:
-            reply = engine.next_stage(sid)
-            show_reply(reply)
+            show_reply(engine.command(sid, Command.NEXT))
             st.rerun()
         elif end:
-            show_reply(engine.end(sid))      # consuming the reply commits the ended state
+            show_reply(engine.command(sid, Command.END))
             st.rerun()
 
 
@@ -271,5 +271,5 @@ else:
     else:
         with components.user_errors("Showing the interview"):
             if attached and record.status != "ended":
-                resources.engine(settings).resume(sid).text   # "welcome back"; time away not counted
+                resources.engine(settings).resume(sid)   # "welcome back"; time away not counted
             interview(sid, settings)
