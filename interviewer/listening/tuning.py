@@ -107,7 +107,19 @@ def tune(scored: list[tuple[set[str], set[str], dict[str, tuple[float, float]]]]
 
 def fit_and_tune(flow: Flow, embedder, corpus_dir: Path, stance: StanceFeatures,
                  concepts: dict[str, list[str]], cache: Path | None = None) -> dict[str, np.ndarray]:
-    """Fit on the train problems, then choose the thresholds on the dev problems."""
+    """Fit on the train problems, then choose the thresholds on the dev problems.
+
+    BLAS runs on one thread while fitting: a multi-threaded BLAS sums in another order, and
+    the topic regression (many near-collinear products) then stopped elsewhere, moving the
+    chosen thresholds by up to 0.1 between a process with one BLAS thread and one with two."""
+    from threadpoolctl import threadpool_limits    # scikit-learn's own dependency
+
+    with threadpool_limits(limits=1):
+        return _fit_and_tune(flow, embedder, corpus_dir, stance, concepts, cache)
+
+
+def _fit_and_tune(flow: Flow, embedder, corpus_dir: Path, stance: StanceFeatures,
+                  concepts: dict[str, list[str]], cache: Path | None) -> dict[str, np.ndarray]:
     ids = {p.id for s in flow.stages for p in s.key_points}
     train, dev = load_corpus(corpus_dir, ids)
     # the flow's cues are labelled utterances too: phrasings that cover their point
