@@ -163,3 +163,13 @@ def test_builtin_guides_ingested_on_first_use_then_skipped(tmp_path, embedder):
     kb3 = KnowledgeBase(settings, embeddings=embedder.embeddings, embeddings_name=embedder.name)
     summary = kb3.ensure_ready()
     assert summary is not None and summary.updated >= 1 and summary.skipped >= 1
+
+
+def test_ingest_reports_each_file_as_it_is_done(kb, tmp_path):
+    """The app's progress bar moves with ``on_file(done, total, name)``, once per file."""
+    folder = copy_corpus(tmp_path / "guides", SMALL[:3])
+    calls = []
+    summary = kb.ingest([folder], on_file=lambda done, total, name: calls.append((done, total, name)))
+    assert summary.files == 3
+    assert [(d, t) for d, t, _ in calls] == [(1, 3), (2, 3), (3, 3)]
+    assert sorted(n for _, _, n in calls) == sorted(SMALL[:3])

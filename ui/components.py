@@ -106,24 +106,14 @@ def _get(obj: Any, name: str, default: Any = "") -> Any:
 
 
 def ingest_with_progress(kb: Any, paths: list[Any]) -> Any:
-    """Run ``kb.ingest``: a progress bar when the service reports progress through a callback
-    ``progress(done, total, name)``, else a spinner (its ``progress`` flag is a console bar)."""
-    import inspect
-
-    param = inspect.signature(kb.ingest).parameters.get("progress")
-    takes_callback = param is not None and "Callable" in str(param.annotation)
-    if not takes_callback:
-        with st.spinner("Reading, splitting and embedding… (this can take a minute)"):
-            summary = kb.ingest(paths)
-        st.progress(1.0, text="Done")
-        return summary
+    """Run ``kb.ingest`` with a progress bar that moves after each file."""
     bar = st.progress(0.0, text="Ingesting…")
 
     def report(done: int, total: int, name: str = "") -> None:
         frac = 1.0 if not total else min(1.0, done / total)
         bar.progress(frac, text=f"Ingesting {done}/{total} {name}".rstrip())
 
-    summary = kb.ingest(paths, progress=report)
+    summary = kb.ingest(paths, on_file=report)
     bar.progress(1.0, text="Done")
     return summary
 

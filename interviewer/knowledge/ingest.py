@@ -22,7 +22,7 @@ import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from langchain_core.indexing import index
 
@@ -150,10 +150,13 @@ def rebuild(sources: Iterable[tuple[str, str]], settings: Settings, store: Knowl
 
 
 def ingest(paths: Iterable[Path | str], settings: Settings, progress: bool = False,
-           store: KnowledgeStore | None = None) -> IngestSummary:
+           store: KnowledgeStore | None = None,
+           on_file: Callable[[int, int, str], None] | None = None) -> IngestSummary:
     """Ingest files and folders; never raises for a bad file (see ``errors``).
 
-    ``store`` defaults to the collection of the configured embeddings (``open_store``).
+    ``store`` defaults to the collection of the configured embeddings (``open_store``);
+    ``progress`` draws a console bar; ``on_file(done, total, name)`` is called after each file
+    (the app's progress bar).
     """
     t0 = time.perf_counter()
     store = store or open_store(settings)
@@ -163,11 +166,13 @@ def ingest(paths: Iterable[Path | str], settings: Settings, progress: bool = Fal
     roots = collection_roots(store.records_db, store.record_key)
     present: dict[Path, set[str]] = defaultdict(set)
     with _progress(len(found.candidates), progress) as bar:
-        for c in found.candidates:
+        for done, c in enumerate(found.candidates, 1):
             c = _adopt(c, roots)
             present[c.root].add(c.source)
             _index_file(store, c, out, _stage_ids(settings))
             bar.update(1)
+            if on_file is not None:
+                on_file(done, len(found.candidates), Path(c.source).name)
     for walked in found.walked_roots:
         # the walked folder's own records, and those of indexed folders above or below it
         related = {walked} | {r for r in roots if walked.is_relative_to(r) or r.is_relative_to(walked)}

@@ -19,7 +19,7 @@ import hashlib
 import threading
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from langchain_core.embeddings import Embeddings
 
@@ -120,11 +120,13 @@ class KnowledgeBase:
         known = records.known_sources(store.records_db, store.record_key)
         return rebuild(known, self.settings, store, progress=progress) if known else None
 
-    def ingest(self, paths: Iterable[Path | str], progress: bool = False) -> IngestSummary:
+    def ingest(self, paths: Iterable[Path | str], progress: bool = False,
+               on_file: Callable[[int, int, str], None] | None = None) -> IngestSummary:
+        """``progress``: a console bar; ``on_file(done, total, name)`` after each file."""
         with self._lock:
             try:
                 self._rebuild_if_new(progress=progress)
-                return ingest(list(paths), self.settings, progress=progress, store=self.store)
+                return ingest(list(paths), self.settings, progress=progress, store=self.store, on_file=on_file)
             finally:
                 self.searcher.invalidate()
 
