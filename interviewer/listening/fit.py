@@ -123,7 +123,11 @@ def _fit_stance(vecs: np.ndarray, texts: list[str], low: np.ndarray, y: np.ndarr
 
 def fit(train: list[Utterance], flow: Flow, embedder, stance: StanceFeatures,
         concepts: dict[str, list[str]]) -> dict[str, np.ndarray]:
-    """The fitted arrays (see ``listener.ListenerModel``); dev thresholds are set by ``tune``."""
+    """The fitted arrays (see ``model.ListenerModel``); dev thresholds are set by ``tuning``.
+
+    One long function on purpose: the steps (heads, exemplars, out-of-fold heads and claim
+    scores, pair rows, stance rows) share the same per-utterance units, vectors and folds, and
+    reading them in order is how to check that no step sees its own problem's labels."""
     ids, cue_vecs, cue_owner = flow_targets(flow, embedder)
     index = {p: i for i, p in enumerate(ids)}
     n_pts = len(ids)
