@@ -141,7 +141,7 @@ def test_stance_is_read_in_the_whole_sentence_of_a_clause():
     assert parents[last] == last
 
 
-def test_a_dismissal_without_a_negation_is_heard_as_dismissed(services):
+def test_a_dismissal_without_a_negation_is_not_credited(services):
     h = _hear(services, "Shadow and canary stages just slow our releases down; once a model passes offline eval "
                         "we push it to all traffic.", "design")
     deploy = next(p for p in h.points if p.point.id == "model-deployment")

@@ -101,32 +101,29 @@ def _segment_max(sims: np.ndarray, columns: list, n_points: int, top: int = 1) -
     return out
 
 
+def _exemplar_max(units: np.ndarray, vecs_t: np.ndarray, groups: np.ndarray, exclude_group: int | None,
+                  columns: list | None = None, n_points: int = 0) -> np.ndarray:
+    """Best cosine (floored at 0) of each unit to labelled exemplars, leaving out the exemplars
+    of ``exclude_group`` (the utterance's own problem, when fitting): per point over its
+    ``columns`` → (units, points), or over all exemplars → (units,) when ``columns`` is None."""
+    shape = (len(units), n_points) if columns is not None else (len(units),)
+    if not vecs_t.shape[1]:
+        return np.zeros(shape, dtype=np.float32)
+    sims = units @ vecs_t
+    if exclude_group is not None:
+        sims[:, groups == exclude_group] = -1.0
+    best = _segment_max(sims, columns, n_points) if columns is not None else sims.max(axis=1)
+    return np.maximum(best, 0.0)
+
+
 def unit_scores(units: np.ndarray, t: PointTargets, exclude_group: int | None = None) -> dict[str, np.ndarray]:
     """Per unit and point, the raw scores (each (units, points))."""
     n = len(t.ids)
     cue = units @ t.cue_t
     scores = {"cue_max": _segment_max(cue, t.cue_cols, n), "cue_top3": _segment_max(cue, t.cue_cols, n, top=3)}
-    if len(t.ex_vecs):
-        ex = units @ t.ex_t
-        if exclude_group is not None:
-            ex[:, t.ex_group == exclude_group] = -1.0
-        scores["ex_max"] = np.maximum(_segment_max(ex, t.ex_cols, n), 0.0)
-    else:
-        scores["ex_max"] = np.zeros((len(units), n), dtype=np.float32)
-    if len(t.dis_vecs):
-        dis = units @ t.dis_t
-        if exclude_group is not None:
-            dis[:, t.dis_group == exclude_group] = -1.0
-        scores["dis_max"] = np.maximum(_segment_max(dis, t.dis_cols, n), 0.0)
-    else:
-        scores["dis_max"] = np.zeros((len(units), n), dtype=np.float32)
-    if len(t.near_vecs):
-        near = units @ t.near_t
-        if exclude_group is not None:
-            near[:, t.near_group == exclude_group] = -1.0
-        scores["near"] = np.maximum(near.max(axis=1), 0.0)
-    else:
-        scores["near"] = np.zeros(len(units), dtype=np.float32)
+    scores["ex_max"] = _exemplar_max(units, t.ex_t, t.ex_group, exclude_group, t.ex_cols, n)
+    scores["dis_max"] = _exemplar_max(units, t.dis_t, t.dis_group, exclude_group, t.dis_cols, n)
+    scores["near"] = _exemplar_max(units, t.near_t, t.near_group, exclude_group)
     logits = units @ t.head_w.T + t.head_b
     scores["head"] = (1.0 / (1.0 + np.exp(-logits))) * t.has_head
     return scores

@@ -21,7 +21,7 @@ import numpy as np
 from interviewer.flow import Flow
 from interviewer.listening.corpus import Utterance
 from interviewer.listening.features import N_FEATURES, PointTargets, compile_concepts, expand, pair_features
-from interviewer.listening.stance import StanceFeatures, StanceWords, fit_words, sentence_parents
+from interviewer.listening.stance import StanceFeatures, StanceWords, claim_score, fit_words, sentence_parents
 from interviewer.textutil import clauses
 
 FOLDS = 5
@@ -91,12 +91,9 @@ def _fit_claim(vecs: np.ndarray, texts: list[str], y: np.ndarray) -> dict[str, n
             "vocab": np.asarray(vocab, dtype=str), "idf": idf, "words_w": w, "words_b": np.float32(b)}
 
 
-def claim_score(m: dict[str, np.ndarray], vecs: np.ndarray, texts: list[str]) -> np.ndarray:
-    """P(says something) per unit, for the arrays of ``_fit_claim``."""
-    if "_words" not in m:
-        m["_words"] = StanceWords([str(v) for v in m["vocab"]], m["idf"], m["words_w"], float(m["words_b"]))
-    emb = 1.0 / (1.0 + np.exp(-(vecs @ m["emb_w"] + m["emb_b"])))
-    return 0.5 * (emb + m["_words"].score(texts))
+def claim_words(m: dict[str, np.ndarray]) -> StanceWords:
+    """The words half of a claim model's arrays (``_fit_claim``; kept as ``claim_*``)."""
+    return StanceWords([str(v) for v in m["vocab"]], m["idf"], m["words_w"], float(m["words_b"]))
 
 
 def _fit_stance(vecs: np.ndarray, texts: list[str], low: np.ndarray, y: np.ndarray, groups: np.ndarray):
@@ -177,9 +174,10 @@ def fit(train: list[Utterance], flow: Flow, embedder, stance: StanceFeatures,
     for f in range(FOLDS):
         inside = fold_of != f
         m = _fit_claim(utt_vecs[inside], [t for t, k in zip(texts, inside) if k], said[inside])
+        words = claim_words(m)
         for i in np.where(~inside)[0]:
-            cv_claim[i] = claim_score(m, unit_vecs[i], units[i])
-    claim = _fit_claim(utt_vecs, texts, said)         # the arrays kept (no "_words")
+            cv_claim[i] = claim_score(m["emb_w"], float(m["emb_b"]), words, unit_vecs[i], units[i])
+    claim = _fit_claim(utt_vecs, texts, said)
 
     masked = PointTargets(ids, cue_vecs, cue_owner, head_w, head_b, np.zeros(n_pts, np.float32),
                           ex_vecs[:0], ex_owner[:0], ex_group[:0], near_vecs=near_vecs, near_group=near_group)

@@ -8,7 +8,7 @@ import numpy as np
 
 from interviewer.flow import KeyPoint
 from interviewer.listening.features import PointTargets, compile_concepts, expand, pair_features
-from interviewer.listening.stance import StanceFeatures, StanceWords, sentence_parents
+from interviewer.listening.stance import StanceFeatures, StanceWords, claim_score, sentence_parents
 
 
 class ListenerModel:
@@ -80,8 +80,7 @@ class ListenerModel:
         """([topic p per ``flags`` vector], stance p, evidence unit index) per point. Only the
         topic depends on which points are of the stage (the evidence unit and stance do not),
         so the pair features are computed once for all ``flags``."""
-        claim = 0.5 * (1.0 / (1.0 + np.exp(-(unit_vecs @ self.a["claim_emb_w"] + self.a["claim_emb_b"])))
-                       + self.claim_words.score(units))
+        claim = claim_score(self.a["claim_emb_w"], float(self.a["claim_emb_b"]), self.claim_words, unit_vecs, units)
         feats, best = pair_features(unit_vecs, [len(u.split()) for u in units], targets, flags[0],
                                     unit_texts=units, claim=claim)
         topics = []

@@ -122,3 +122,11 @@ def fit_words(texts: list[str], y: np.ndarray, C: float = 1.0):
     lr = LogisticRegression(C=C, class_weight="balanced", max_iter=3000).fit(X, y)
     vocab = vec.get_feature_names_out().tolist()
     return vocab, vec.idf_.astype(np.float32), lr.coef_[0].astype(np.float32), float(lr.intercept_[0])
+
+
+def claim_score(emb_w: np.ndarray, emb_b: float, words: StanceWords, vecs: np.ndarray,
+                texts: list[str]) -> np.ndarray:
+    """P(a unit says something at all, rather than nothing in a point's words): the mean of
+    the claim model's embedding and words regressions (fitted by ``fit._fit_claim``)."""
+    emb = 1.0 / (1.0 + np.exp(-(vecs @ emb_w + emb_b)))
+    return 0.5 * (emb + words.score(texts))
