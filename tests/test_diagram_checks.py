@@ -22,6 +22,7 @@ from interviewer.diagram import (
     to_dot,
     to_sentences,
 )
+from interviewer.diagram.render import SENTENCE_BUDGET
 
 FULL_FEED = """flowchart LR
   U([User opens the feed]) --> API[Feed service]
@@ -387,9 +388,17 @@ def test_200_node_diagram_is_read_whole_and_its_copies_said_once():
     assert len(said) == len(set(said)) == 20
     assert "Heavy ranker 0 gets features from the feature store 0." in said
     assert not any("ranker 3" in s for s in said)
+    # two feeds with distinct names: under the budget, every link is said, in both copies
+    small = to_sentences(parse(make_diagram(28, distinct=True)))
+    assert len(small) <= SENTENCE_BUDGET
+    assert {"Heavy ranker alpha gets features from the feature store alpha.",
+            "Heavy ranker bravo gets features from the feature store bravo."} <= set(small)
+    # fourteen such feeds: over the budget, each kind of link (boxes known by their roles) once
     named = to_sentences(parse(make_diagram(200, distinct=True)))
-    assert "Heavy ranker delta gets features from the feature store delta." in named
-    assert len(named) > 250            # no copies: every link is said
+    assert len(named) <= SENTENCE_BUDGET
+    assert "Heavy ranker alpha gets features from the feature store alpha." in named
+    assert not any("ranker echo gets features" in s for s in named)
+    assert "Training pipeline alpha sends data to the model registry alpha." in named
 
 
 def test_sentences_name_a_big_groups_first_boxes_and_count_the_rest():

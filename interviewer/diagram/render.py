@@ -24,6 +24,7 @@ _MASS_ENDINGS = ("ion", "ing", "al")       # "candidate generation", "retrieval"
 _DETERMINERS = frozenset({"the", "a", "an", "our", "my", "each", "every", "all", "any", "some"})
 _DIGITS = re.compile(r"\d+")
 GROUP_NAMES = 6     # a subgraph's sentence names at most this many of its boxes
+SENTENCE_BUDGET = 60  # past this many, links between boxes of the same roles are said once
 
 
 def quote(text: str) -> str:
@@ -90,8 +91,17 @@ def to_sentences(diagram: Diagram, roles: RoleIndex | None = None) -> list[str]:
     numbered copies of boxes already linked ("Shard 2 sends data to ranker 2" after "Shard 1 ...
     ranker 1") is said once: the copies add nothing a listener could hear, and each sentence
     heard is an embedding to compute (most of the time a big diagram takes to grade). For the
-    same reason a subgraph's sentence names its first ``GROUP_NAMES`` boxes and counts the rest."""
-    index = roles or load_roles()
+    same reason a subgraph's sentence names its first ``GROUP_NAMES`` boxes and counts the rest.
+    A diagram that still says more than ``SENTENCE_BUDGET`` sentences (a big one without
+    numbered copies: "EU ranker", "US ranker") is said again with each box known by its roles:
+    one sentence per kind of link (ranker gets features from the feature store), since a
+    listener hears the same key points in every copy of it; boxes of no known role keep their
+    own label. The graph checks still read every node and edge."""
+    out = _sentences(diagram, roles or load_roles(), by_role=False)
+    return out if len(out) <= SENTENCE_BUDGET else _sentences(diagram, roles or load_roles(), by_role=True)
+
+
+def _sentences(diagram: Diagram, index: RoleIndex, *, by_role: bool) -> list[str]:
     assigned = index.assign(diagram)
     proper = {w.lower() for w in index.vocab.proper_names}
     verbs = sorted((v.lower() for v in index.vocab.link_verbs), key=len, reverse=True)
@@ -115,6 +125,11 @@ def to_sentences(diagram: Diagram, roles: RoleIndex | None = None) -> list[str]:
         """Numbered copies of one box ("Shard 1", "Shard 2") read alike: one sentence says it."""
         return tuple(_DIGITS.sub("#", " ".join(x.lower().split())) for x in labels)
 
+    def box_key(nid: str) -> str:
+        """What a box is to a listener: its roles (``by_role``, where it has any), else its label."""
+        known = assigned.get(nid) if by_role else None
+        return "+".join(sorted(known)) if known else copy_key(diagram.label(nid))[0]
+
     def say(key: tuple[str, ...], sentence: str) -> None:
         if key not in said:
             said.add(key)
@@ -125,7 +140,7 @@ def to_sentences(diagram: Diagram, roles: RoleIndex | None = None) -> list[str]:
             continue
         linked.update((e.src, e.dst))
         label = " ".join(e.label.split()).rstrip(".")
-        key = ("edge", e.arrow, label.lower(), *copy_key(diagram.label(e.src), diagram.label(e.dst)))
+        key = ("edge", e.arrow, label.lower(), box_key(e.src), box_key(e.dst))
         if e.arrow == "none":
             say(key, f"{name(e.src, True)} is linked to {name(e.dst)}" + (f" ({label})." if label else "."))
         elif e.arrow == "both":
@@ -146,9 +161,11 @@ def to_sentences(diagram: Diagram, roles: RoleIndex | None = None) -> list[str]:
             members[-1:] = [f"{len(ids) - GROUP_NAMES + 1} more boxes"]
         if members:
             listed = members[0] if len(members) == 1 else ", ".join(members[:-1]) + " and " + members[-1]
-            say(("group", *copy_key(diagram.label(sg.id), *(diagram.label(n) for n in ids))),
+            kinds = sorted({box_key(n) for n in ids if assigned.get(n)}) if by_role else []
+            key = ("+".join(sorted(assigned.get(sg.id, ()))), *kinds) if kinds else (box_key(sg.id), *(box_key(n) for n in ids))
+            say(("group", *key),
                 f"{name(sg.id, True)} has {listed}.")
     for nid in diagram.nodes:
         if nid not in linked:
-            say(("alone", *copy_key(diagram.label(nid))), f"{name(nid, True)} is not connected to anything.")
+            say(("alone", box_key(nid)), f"{name(nid, True)} is not connected to anything.")
     return out
