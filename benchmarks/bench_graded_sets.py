@@ -1,5 +1,6 @@
 """The offline grader on the labelled sets written by outside writers (tests/labelled/graded/):
-the tune part (six bank questions) and the held-out test part (two bank and two free-text
+the tune part (six bank questions), the dev part (four free-text questions, read when
+choosing the fixed rules, never fitted) and the held-out test part (two bank and two free-text
 questions the tune part does not contain; no fit or tuning reads it). Per part and per
 question: Spearman, exact and adjacent agreement with the labels; per adversarial kind, the
 highest and lowest grade it got."""
@@ -13,7 +14,7 @@ import yaml
 NAME = "graded"
 DESCRIPTION = "offline grader vs outside writers' labels: tune and held-out test parts"
 GRADED_DIR = Path(__file__).resolve().parent.parent / "tests" / "labelled" / "graded"
-PARTS = {"tune": ("tune-a.yaml", "tune-b.yaml"), "test": ("test.yaml",)}
+PARTS = {"tune": ("tune-a.yaml", "tune-b.yaml"), "dev": ("dev.yaml",), "test": ("test.yaml",)}
 
 
 def run(args) -> dict:

@@ -134,3 +134,26 @@ def test_keyword_lists_are_fragments_and_sentences_are_not():
     assert all(s.fragment for s in frags)
     s = analyse("We downsample negatives because positives are rare, so training stays cheap.")[0]
     assert not s.fragment and s.justified
+
+
+def test_a_list_of_names_is_capped_whatever_it_names(grading_inputs):
+    names = ("- Two-tower retrieval\n- ANN index (FAISS)\n- LightGBM ranker\n- Feature store\n"
+             "- Kafka event log\n- Re-ranking for diversity\n- Airflow retraining\n- A/B testing")
+    g = grade_text(grading_inputs, "design", names)
+    assert g.grade.score <= 2
+    assert all(c.score <= 2 for c in g.grade.criteria if c.id not in ("structure-communication", "trade-offs"))
+    assert any("list of names" in n for n in g.grade.notices)
+    # the same parts said as claims, with numbers, are not a list
+    said = ("Two-tower retrieval over a FAISS ANN index returns 1,000 candidates in 20 ms. A LightGBM ranker "
+            "scores them with features read from the feature store. Every impression goes to a Kafka log "
+            "that feeds the daily retraining in Airflow.")
+    assert not any("list of names" in n for n in grade_text(grading_inputs, "design", said).grade.notices)
+
+
+def test_an_answer_that_dismisses_what_it_should_cover_is_capped(grading_inputs):
+    text = ("Honestly we don't need to monitor anything after launch; the model was validated offline. "
+            "Retraining is a waste of effort because user taste doesn't change. Drift is not a real problem here.")
+    g = grade_text(grading_inputs, "scale", text)
+    assert g.grade.score <= 2
+    assert g.substance.dismissed >= len(g.substance.affirmed) >= 0 and g.substance.dismissed >= 1
+    assert any("dismisses" in n for n in g.grade.notices)

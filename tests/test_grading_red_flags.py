@@ -40,3 +40,27 @@ def test_a_wrong_claim_is_flagged(embedder, rubric, stage, text, flag):
 ])
 def test_the_same_topic_said_right_is_not_flagged(embedder, rubric, stage, text):
     assert _flags(embedder, rubric, stage, text) == []
+
+
+def test_a_wrong_clause_in_a_long_sentence_is_flagged(embedder, rubric):
+    # the whole sentence's meaning is blurred by its justification; its first clause is the claim
+    text = ("For evaluation, I take the last year of search logs, shuffle them, and do an 80/20 random "
+            "split, which gives the largest and most representative test set.")
+    assert "random-split-time-data" in _flags(embedder, rubric, "models", text)
+
+
+def test_skipping_the_marked_word_rejects_the_claim(embedder, rubric):
+    text = "Positives are 0.1%, so skip accuracy; PR-AUC and recall at a fixed decline rate instead."
+    assert _flags(embedder, rubric, "metrics", text) == []
+
+
+def test_a_sentence_the_listener_heard_as_wrong_flags_with_a_marker(embedder, rubric):
+    from interviewer.grading.red_flags import red_flags
+
+    text = "Evaluation is easy: shuffle the logs and hold out ten percent."
+    sents = analyse(text)
+    heard = {"evaluation-protocol": {sents[0].text}}
+    assert [f.id for f, _ in red_flags(embedder, rubric.stage("models"), sents, heard)] == ["random-split-time-data"]
+    # the listener's stance alone is not enough: the flag's marker must be said, not negated
+    calm = analyse("Evaluation is easy: never shuffle, hold out the last week.")
+    assert red_flags(embedder, rubric.stage("models"), calm, {"evaluation-protocol": {calm[0].text}}) == []

@@ -7,7 +7,9 @@ evidence. A small fitted ordinal model (``grading/fitted.py``, coefficients in
 quantities with units, named mechanisms, this question's own terms; ``grading/substance.py``)
 into a 1-4 level, per criterion and for the stage. Rules hold whatever the fit: text addressed
 to the grader -> 1; off topic -> 1; restating the question -> 1; a confidently wrong claim
-(a rubric red flag) caps its criterion and the stage. Evidence quotes are exact sentences.
+(a rubric red flag, by its phrasings or by the listener's stance) caps its criterion and the
+stage; a bare list of names, or an answer that dismisses as many of the stage's points as it
+covers, is at most 2 (``scoring.substance_caps``). Evidence quotes are exact sentences.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from interviewer.grading.fitted import GradingModel, load_model
 from interviewer.grading.grades import CriterionScore, StageGrade
 from interviewer.grading.red_flags import red_flags
 from interviewer.grading.rubric import Rubric, RubricStage
-from interviewer.grading.scoring import Features, reasoning_values, stage_caps, to_score
+from interviewer.grading.scoring import (SUBSTANCE_CAP, Features, reasoning_values, stage_caps,
+                                         substance_caps, to_score)
 from interviewer.grading.signals import analyse, content_words, injection_sentences
 from interviewer.grading.substance import FEATURES, Substance, measure, weighted_share
 from interviewer.embedding.local import Embedder
@@ -145,14 +148,21 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
     feats.tradeoffs = sum(1 for s in relevant if s.tradeoff and not s.fragment)
     feats.relevant_sentences = sum(1 for s in relevant if not s.fragment)
 
-    flags = red_flags(embedder, rstage, sents)
+    heard = listener.hear(text, all_points)
+    crit_of = {p.id: c.id for c in criteria for p in points_by_crit[c.id]}
+    dismissed_in: dict[str, set[str]] = {}
+    for h in heard.points:
+        if h.status == "dismissed" and h.evidence and h.point.id in crit_of:
+            dismissed_in.setdefault(crit_of[h.point.id], set()).add(h.evidence)
+    flags = red_flags(embedder, rstage, sents, dismissed_in)
     feats.red_flags = [f.id for f, _ in flags]
 
-    heard = listener.hear(text, all_points)
     substance = measure(sents, heard, all_points, problem, prompts_dir, set(credited))
     affirmed = set(substance.affirmed)
     vector = substance.vector()
     evidence_of = {h.point.id: h.evidence for h in heard.points if h.evidence}
+    held_back = substance_caps(substance.fragments, substance.quantities, substance.dismissed_ids,
+                               substance.affirmed)
 
     crit_scores: list[CriterionScore] = []
     for c in criteria:
@@ -160,6 +170,8 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
         own = vector.copy()
         own[FEATURES.index("coverage")] = weighted_share(pts, affirmed)
         cap = min([f.cap for f, _ in flags if f.criterion == c.id], default=4)
+        if any(h.points is None or h.points & {p.id for p in pts} for h in held_back):
+            cap = min(cap, SUBSTANCE_CAP)
         score = min(model.score(own), cap)
         evidence = []
         for p in pts:
@@ -183,7 +195,7 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
 
     feats.coverage = substance.coverage
     cap, cap_reasons = stage_caps(feats, flags, heard_nothing=not affirmed and substance.terms == 0
-                                  and not substance.dismissed)
+                                  and not substance.dismissed, substance=held_back)
     score = min(model.score(vector), cap)
     notices += cap_reasons
 

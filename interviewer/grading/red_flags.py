@@ -1,6 +1,9 @@
-"""Confidently wrong claims (the rubric's red flags): a sentence close in meaning to one of a
-flag's phrasings, with the same polarity (negated or not), that contains one of its markers
-not itself negated ("never a random split" rejects the claim a random split would make)."""
+"""Confidently wrong claims (the rubric's red flags): a sentence that contains one of a flag's
+markers not itself negated ("never a random split" rejects the claim a random split would make)
+and either is close in meaning to one of the flag's phrasings with the same polarity (negated or
+not), the sentence or one of its clauses (a long sentence's embedding blurs the wrong part), or
+is the sentence in which the listener heard a key point of the flag's criterion dismissed or
+gotten wrong (its stance model, learned from labelled dismissals and wrong claims)."""
 
 from __future__ import annotations
 
@@ -10,9 +13,10 @@ import numpy as np
 
 from interviewer.grading.rubric import RedFlag, RubricStage
 from interviewer.grading.signals import Sentence, has_negation
+from interviewer.textutil import clauses
 
 RED_FLAG_THRESHOLD = 0.62   # similarity to a flag's phrasing
-_NEG = r"(?:not|never|no|avoid|avoiding|instead of|rather than|without|\w+n't)"
+_NEG = r"(?:not|never|no|avoid|avoiding|skip|skipping|ditch|instead of|rather than|without|\w+n't)"
 _NEG_WORD = re.compile(rf"\b{_NEG}\b")
 
 
@@ -33,18 +37,28 @@ def _affirms_marker(flag: RedFlag, sentence: str) -> bool:
     return False
 
 
-def red_flags(embedder, rstage: RubricStage, sents: list[Sentence]) -> list[tuple[RedFlag, str]]:
-    """[(flag, the candidate's sentence)] for each red flag of the stage the answer states."""
-    texts = [s.text for s in sents]
+def red_flags(embedder, rstage: RubricStage, sents: list[Sentence],
+              dismissed_in: dict[str, set[str]] | None = None) -> list[tuple[RedFlag, str]]:
+    """[(flag, the candidate's sentence)] for each red flag of the stage the answer states.
+    ``dismissed_in``: criterion id -> the sentences in which the listener heard one of its key
+    points dismissed or wrong."""
+    pieces = [(i, c) for i, s in enumerate(sents) for c in dict.fromkeys([s.text, *clauses(s.text)])]
+    texts = [c for _, c in pieces]
     found = []
     for flag in rstage.red_flags:
         if not texts:
             break
+        heard_wrong = (dismissed_in or {}).get(flag.criterion, set())
+        stance = [s.text for s in sents if _affirms_marker(flag, s.text)
+                  and any(s.text in e or e in s.text for e in heard_wrong)]
+        if stance:
+            found.append((flag, stance[0]))
+            continue
         m = embedder.similarity(texts, flag.cues)
         same = np.array([[_affirms_marker(flag, t) and has_negation(t) == has_negation(c) for c in flag.cues]
                          for t in texts])
         m = np.where(same, m, -1.0)
-        i, j = np.unravel_index(int(np.argmax(m)), m.shape)
-        if m[i, j] >= RED_FLAG_THRESHOLD:
-            found.append((flag, sents[i].text))
+        k, _ = np.unravel_index(int(np.argmax(m)), m.shape)
+        if m.max() >= RED_FLAG_THRESHOLD:
+            found.append((flag, sents[pieces[k][0]].text))
     return found

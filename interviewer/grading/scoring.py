@@ -1,4 +1,5 @@
-"""The offline grader's rules that hold whatever the fit (off topic, restated, red flags)
+"""The offline grader's rules that hold whatever the fit (off topic, restated, red flags,
+a bare list of names, an answer that dismisses what it should cover)
 and the two cross-stage criteria judged on one written answer (reasons, clarity).
 The stage and criterion levels come from the fitted model (``grading/fitted.py``)."""
 
@@ -11,6 +12,8 @@ RESTATED_OVERLAP = 0.45      # share of content words taken from the problem sta
 RESTATED_SIMILARITY = 0.70   # similarity of the whole answer to the problem statement
 RESTATED_MIN_SPECIFICITY = 0.55  # ...or every sentence is about the problem itself...
 RESTATED_MAX_COVERAGE = 0.10     # ...while covering none of the stage's key points
+LIST_FRAGMENTS = 0.95        # share of words in verbless fragments: a list of names, not an answer
+SUBSTANCE_CAP = 2            # a list of names, or an answer that dismisses as much as it covers
 
 
 @dataclass
@@ -47,9 +50,36 @@ def to_score(value: float) -> int:
     return int(_clip(int(value + 0.5), 1, 4))
 
 
-def stage_caps(f: Features, flags: list, heard_nothing: bool = False) -> tuple[int, list[str]]:
+@dataclass(frozen=True)
+class SubstanceCap:
+    """A reason the answer cannot score above ``SUBSTANCE_CAP``; ``points``: the key points it
+    concerns (the criteria holding them are capped too), or None for every criterion."""
+
+    reason: str
+    points: frozenset[str] | None = None
+
+
+def substance_caps(fragments: float, quantities: int, dismissed: list[str],
+                   affirmed: list[str]) -> list[SubstanceCap]:
+    """Why an answer cannot score above ``SUBSTANCE_CAP`` whatever the fit, from what the
+    listener heard: a list of names with no claim and no number in it (the names may all be
+    right, but nothing says what they do here or why), or an answer that waves away at least as
+    many of the stage's key points as it covers (the listener's dismissed stance)."""
+    out = []
+    if fragments >= LIST_FRAGMENTS and quantities == 0:
+        out.append(SubstanceCap("a list of names with no claim, number or reason: say what each part "
+                                "does here and why"))
+    if dismissed and len(dismissed) >= len(affirmed):
+        out.append(SubstanceCap("the answer dismisses as much of what this stage needs as it covers",
+                                frozenset(dismissed)))
+    return out
+
+
+def stage_caps(f: Features, flags: list, heard_nothing: bool = False,
+               substance: list[SubstanceCap] = ()) -> tuple[int, list[str]]:
     """The highest stage score the answer can get, and why (one notice per cap).
-    ``heard_nothing``: the listener heard no key point and no term of the question."""
+    ``heard_nothing``: the listener heard no key point and no term of the question;
+    ``substance``: the reasons of ``substance_caps``."""
     cap, why = 4, []
     if heard_nothing or (f.max_relevance < OFF_TOPIC and f.max_specificity < OFF_TOPIC):
         return 1, ["off topic: the answer does not address this stage of the question"]
@@ -60,4 +90,7 @@ def stage_caps(f: Features, flags: list, heard_nothing: bool = False) -> tuple[i
     for flag, _quote in flags:
         cap = min(cap, flag.stage_cap)
         why.append(f"red flag: {flag.claim}")
+    for held in substance:
+        cap = min(cap, SUBSTANCE_CAP)
+        why.append(held.reason)
     return cap, why
