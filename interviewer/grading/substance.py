@@ -7,7 +7,8 @@ what it did:
     dismissed    key points the answer dismisses or gets wrong (the listener's stance)
     reasons      heard sentences that carry a reason or a trade-off (attached to a claim,
                  not connectives scattered through filler)
-    quantities   sentences with a number and a unit (100 ms, 200M users, 0.1%, 5k QPS)
+    quantities   sentences with a number and a unit (100 ms, 200M users, 0.1%, 5k QPS, 14d,
+                 2pt, top-500, k=50: shorthand counts as much as prose)
     mechanisms   distinct named techniques and metrics (prompts/concepts.yaml)
     terms        distinct words of this question's statement used in heard sentences
     fragments    share of words in verbless fragments (a keyword list)
@@ -34,7 +35,8 @@ FEATURES = ("coverage", "dismissed", "reasons", "quantities", "mechanisms", "ter
 _QUANTITY = re.compile(
     r"(?:\d[\d,.]*\s*(?:%|percent|x\b|k\b|m\b|b\b|ms\b|s\b|sec|seconds?|minutes?|min\b|hours?|h\b|days?|"
     r"weeks?|months?|gb|tb|pb|mb|qps|rps|tps|million|billion|thousand|users|dau|mau|items|requests|"
-    r"events|per\b|/))|(?:\bp9\d\b)|(?:@\s*\d+)", re.I)
+    r"events|per\b|/|d\b|wks?\b|pts?\b|pp\b|bps\b))|(?:\bp9\d\b)|(?:@\s*\d+)|(?:\btop[- ]?\d+)|"
+    r"(?:\b[kn]\s*=\s*\d+)", re.I)
 # generic words a question's statement shares with any answer: not evidence of specificity
 _GENERIC = frozenset("""
 design system users user model models data build based recommend recommendations service platform
