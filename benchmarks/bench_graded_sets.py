@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 
 NAME = "graded"
-DESCRIPTION = "offline grader vs outside writers' labels: tune and held-out test parts"
+DESCRIPTION = "offline grader vs outside writers' labels: tune, dev and held-out test parts"
 GRADED_DIR = Path(__file__).resolve().parent.parent / "tests" / "labelled" / "graded"
 PARTS = {"tune": ("tune-a.yaml", "tune-b.yaml"), "dev": ("dev.yaml",), "test": ("test.yaml",)}
 

@@ -155,5 +155,5 @@ def test_an_answer_that_dismisses_what_it_should_cover_is_capped(grading_inputs)
             "Retraining is a waste of effort because user taste doesn't change. Drift is not a real problem here.")
     g = grade_text(grading_inputs, "scale", text)
     assert g.grade.score <= 2
-    assert g.substance.dismissed >= len(g.substance.affirmed) >= 0 and g.substance.dismissed >= 1
+    assert g.substance.dismissed >= max(1, len(g.substance.affirmed))
     assert any("dismisses" in n for n in g.grade.notices)

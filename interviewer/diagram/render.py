@@ -97,8 +97,9 @@ def to_sentences(diagram: Diagram, roles: RoleIndex | None = None) -> list[str]:
     one sentence per kind of link (ranker gets features from the feature store), since a
     listener hears the same key points in every copy of it; boxes of no known role keep their
     own label. The graph checks still read every node and edge."""
-    out = _sentences(diagram, roles or load_roles(), by_role=False)
-    return out if len(out) <= SENTENCE_BUDGET else _sentences(diagram, roles or load_roles(), by_role=True)
+    index = roles or load_roles()
+    out = _sentences(diagram, index, by_role=False)
+    return out if len(out) <= SENTENCE_BUDGET else _sentences(diagram, index, by_role=True)
 
 
 def _sentences(diagram: Diagram, index: RoleIndex, *, by_role: bool) -> list[str]:
@@ -129,6 +130,14 @@ def _sentences(diagram: Diagram, index: RoleIndex, *, by_role: bool) -> list[str
         """What a box is to a listener: its roles (``by_role``, where it has any), else its label."""
         known = assigned.get(nid) if by_role else None
         return "+".join(sorted(known)) if known else copy_key(diagram.label(nid))[0]
+
+    def group_key(sid: str, ids: list[str]) -> tuple[str, ...]:
+        """A group is its title and boxes; ``by_role``, the roles of both where its boxes have any
+        (fourteen "Feed <name>" groups of the same parts read as one)."""
+        kinds = sorted({box_key(n) for n in ids if assigned.get(n)}) if by_role else []
+        if kinds:
+            return ("+".join(sorted(assigned.get(sid, ()))), *kinds)
+        return (box_key(sid), *(box_key(n) for n in ids))
 
     def say(key: tuple[str, ...], sentence: str) -> None:
         if key not in said:
@@ -161,10 +170,7 @@ def _sentences(diagram: Diagram, index: RoleIndex, *, by_role: bool) -> list[str
             members[-1:] = [f"{len(ids) - GROUP_NAMES + 1} more boxes"]
         if members:
             listed = members[0] if len(members) == 1 else ", ".join(members[:-1]) + " and " + members[-1]
-            kinds = sorted({box_key(n) for n in ids if assigned.get(n)}) if by_role else []
-            key = ("+".join(sorted(assigned.get(sg.id, ()))), *kinds) if kinds else (box_key(sg.id), *(box_key(n) for n in ids))
-            say(("group", *key),
-                f"{name(sg.id, True)} has {listed}.")
+            say(("group", *group_key(sg.id, ids)), f"{name(sg.id, True)} has {listed}.")
     for nid in diagram.nodes:
         if nid not in linked:
             say(("alone", box_key(nid)), f"{name(nid, True)} is not connected to anything.")

@@ -151,8 +151,8 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
     heard = listener.hear(text, all_points)
     crit_of = {p.id: c.id for c in criteria for p in points_by_crit[c.id]}
     dismissed_in: dict[str, set[str]] = {}
-    for h in heard.points:
-        if h.status == "dismissed" and h.evidence and h.point.id in crit_of:
+    for h in heard.dismissed:
+        if h.evidence and h.point.id in crit_of:
             dismissed_in.setdefault(crit_of[h.point.id], set()).add(h.evidence)
     flags = red_flags(embedder, rstage, sents, dismissed_in)
     feats.red_flags = [f.id for f, _ in flags]

@@ -13,6 +13,7 @@ import numpy as np
 
 from interviewer.grading.rubric import RedFlag, RubricStage
 from interviewer.grading.signals import Sentence, has_negation
+from interviewer.listening.hearing import heard_in
 from interviewer.textutil import clauses
 
 RED_FLAG_THRESHOLD = 0.62   # similarity to a flag's phrasing
@@ -49,8 +50,7 @@ def red_flags(embedder, rstage: RubricStage, sents: list[Sentence],
         if not texts:
             break
         heard_wrong = (dismissed_in or {}).get(flag.criterion, set())
-        stance = [s.text for s in sents if _affirms_marker(flag, s.text)
-                  and any(s.text in e or e in s.text for e in heard_wrong)]
+        stance = [s.text for s in sents if _affirms_marker(flag, s.text) and heard_in(s.text, heard_wrong)]
         if stance:
             found.append((flag, stance[0]))
             continue

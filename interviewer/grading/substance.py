@@ -25,6 +25,7 @@ from pathlib import Path
 
 from interviewer.flow import KeyPoint
 from interviewer.grading.signals import Sentence, content_words
+from interviewer.listening.hearing import heard_in
 from interviewer.listening.listener import Hearing, PointHearing
 from interviewer.listening.stance import load_concepts
 from interviewer.problems import Problem
@@ -106,7 +107,7 @@ def measure(sents: list[Sentence], hearing: Hearing, points: list[KeyPoint], pro
     affirmed = {h.point.id for h in heard if h.status == "affirmed"} | set(credited)
     dismissed = [h.point.id for h in heard if h.status == "dismissed" and h.point.id not in credited]
     evidence = {h.evidence for h in heard if h.status != "absent" and h.evidence}
-    heard_sents = [s for s in sents if any(s.text in e or e in s.text for e in evidence)]
+    heard_sents = [s for s in sents if heard_in(s.text, evidence)]
     full = [s for s in sents if not s.fragment]
     words = sum(s.words for s in sents)
     vocab = problem_terms(problem)

@@ -48,6 +48,13 @@ class Hearing:
                 "listener": self.listener}
 
 
+def heard_in(sentence: str, evidence) -> bool:
+    """Whether ``sentence`` (an answer's sentence, as the grader splits it) is one of the
+    listener's ``evidence`` sentences, part of one, or holds one (the two split a little
+    differently: bullets, clauses)."""
+    return any(sentence in e or e in sentence for e in evidence)
+
+
 @dataclass
 class HearingContext:
     """What an LLM listener is told besides the turn (the offline listener needs none of it)."""
