@@ -9,7 +9,7 @@ import pytest
 
 from candidates import StrongCandidate
 from engine_fixtures import *  # noqa: F401,F403
-from interviewer.engine.engine import TurnError
+from interviewer.engine.turn_input import TurnError
 from interviewer.services import Services
 
 from interviewer.storage.sessions import UnknownSessionError

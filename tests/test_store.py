@@ -8,7 +8,8 @@ import pytest
 
 from interviewer.problems import Problem
 from interviewer.engine.state import SessionState
-from interviewer.storage.sessions import MIGRATIONS, Store, StoreError, UnknownSessionError
+from interviewer.storage.migrations import MIGRATIONS
+from interviewer.storage.sessions import Store, StoreError, UnknownSessionError
 
 
 def _state(sid: str = "abc123", started: float = 100.0) -> SessionState:

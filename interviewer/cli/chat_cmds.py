@@ -17,7 +17,7 @@ import typer
 
 from interviewer.cli.common import fail, services, user_errors
 from interviewer.engine.classify import Command
-from interviewer.engine.engine import TurnError
+from interviewer.engine.turn_input import TurnError
 from interviewer.errors import describe_error
 from interviewer.report.build import render_markdown
 from interviewer.storage.sessions import StoreError

@@ -11,7 +11,6 @@ the session state are committed together when the reply is complete.
 from __future__ import annotations
 
 import random
-import re
 import threading
 import uuid
 from typing import TYPE_CHECKING, Iterator
@@ -26,39 +25,17 @@ from interviewer.engine.moves import Move, Turn, VoiceContext
 from interviewer.problems import Problem
 from interviewer.voice.offline import OfflineVoice
 from interviewer.engine.state import SessionState
+from interviewer.engine.turn_input import TurnError, clean_text
 from interviewer.engine.transcript import Exchange, candidate_meta, exchange, interviewer_meta
 from interviewer.errors import describe_error
 
 if TYPE_CHECKING:
     from interviewer.services import Services
 
-MAX_TURN_CHARS = 20_000
 RECENT_TURNS = 8
 RECENT_HEARD = 4          # turns before the candidate's, shown to the LLM listener
 MIN_MINUTES, MAX_MINUTES = 1.0, 180.0
 DEFAULT_PROBLEM = "linkedin-feed"
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-class TurnError(ValueError):
-    """A candidate turn that could not be answered. ``saved``: the words were kept (the
-    failure came after); else nothing was saved (too long, session ended) and the caller keeps
-    them for the candidate."""
-
-    def __init__(self, message: str, saved: bool = False):
-        super().__init__(message)
-        self.saved = saved
-
-
-def clean_text(text: str | bytes | None) -> str:
-    if text is None:
-        return ""
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", errors="replace")
-    if len(text) > MAX_TURN_CHARS:
-        raise TurnError(f"your message is too long ({len(text):,} characters, limit {MAX_TURN_CHARS:,}); "
-                        "nothing was lost, shorten it and send again")
-    return _CONTROL.sub("", text).replace("\ufffd", "").strip()
 
 
 class Engine:

@@ -8,18 +8,9 @@ this table is what a new session on the same question starts from.
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 
 from interviewer.problems import Problem
-
-
-def m2_drafts(db: sqlite3.Connection) -> None:
-    db.execute("""CREATE TABLE drafts (
-                      problem_id   TEXT PRIMARY KEY,
-                      problem_json TEXT NOT NULL,
-                      model        TEXT NOT NULL,
-                      created_at   REAL NOT NULL)""")
 
 
 def save_draft(store, problem: Problem) -> None:

@@ -1,4 +1,4 @@
-"""SQLite persistence: sessions, turns and reports, with ordered schema migrations.
+"""SQLite persistence: sessions, turns and reports (schema: ``storage/migrations.py``).
 
 One database file under ``settings.db_path``, WAL mode, every write committed at once, so a
 process killed mid-interview loses no committed turn. Only plain data is stored: never a key.
@@ -12,10 +12,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from interviewer.engine.state import SessionState
-from interviewer.storage.drafts import m2_drafts
+from interviewer.storage.migrations import StoreError, migrate
 
 
 class UnknownSessionError(KeyError):
@@ -23,61 +23,6 @@ class UnknownSessionError(KeyError):
 
     def __init__(self, session_id: str):
         super().__init__(f"unknown session '{session_id}' (see `interviewer sessions`)")
-
-
-class StoreError(RuntimeError):
-    """The database cannot be opened or is from a newer version."""
-
-
-def _run_script(db: sqlite3.Connection, script: str) -> None:
-    """Execute statements one by one (``executescript`` would commit the open transaction)."""
-    for statement in script.split(";"):
-        if statement.strip():
-            db.execute(statement)
-
-
-def _m1_initial(db: sqlite3.Connection) -> None:
-    _run_script(
-        db,
-        """
-        CREATE TABLE sessions (
-            id          TEXT PRIMARY KEY,
-            problem_id  TEXT NOT NULL,
-            title       TEXT NOT NULL,
-            started_at  REAL NOT NULL,
-            ended_at    REAL,
-            status      TEXT NOT NULL DEFAULT 'active',
-            stage       TEXT NOT NULL,
-            minutes     REAL NOT NULL,
-            model       TEXT NOT NULL DEFAULT 'offline',
-            state_json  TEXT NOT NULL
-        );
-        CREATE INDEX sessions_started ON sessions(started_at);
-        CREATE TABLE turns (
-            session_id  TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
-            seq         INTEGER NOT NULL,
-            role        TEXT NOT NULL CHECK (role IN ('interviewer', 'candidate')),
-            stage       TEXT NOT NULL,
-            kind        TEXT NOT NULL,
-            text        TEXT NOT NULL,
-            meta_json   TEXT NOT NULL DEFAULT '{}',
-            created_at  REAL NOT NULL,
-            PRIMARY KEY (session_id, seq)
-        );
-        CREATE TABLE reports (
-            session_id  TEXT PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
-            report_json TEXT NOT NULL,
-            created_at  REAL NOT NULL
-        );
-        """
-    )
-
-
-# Ordered; append new migrations, never edit or reorder applied ones.
-MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
-    ("m001_initial", _m1_initial),
-    ("m002_drafts", m2_drafts),          # storage/drafts.py: free-text questions' drafted sheets
-]
 
 
 @dataclass
@@ -142,27 +87,7 @@ class Store:
     # ---- plumbing ----------------------------------------------------------------
     def _migrate(self) -> None:
         with self._lock:
-            try:
-                self._db.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
-                                 "(name TEXT PRIMARY KEY, applied_at REAL NOT NULL)")
-                done = {r[0] for r in self._db.execute("SELECT name FROM schema_migrations")}
-            except sqlite3.DatabaseError as exc:
-                raise StoreError(f"{self.path} is not a usable session database: {exc}") from None
-            known = {name for name, _ in MIGRATIONS}
-            if done - known:
-                raise StoreError(f"{self.path} was written by a newer version "
-                                 f"(unknown migrations: {sorted(done - known)})")
-            for name, fn in MIGRATIONS:
-                if name in done:
-                    continue
-                self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    fn(self._db)
-                    self._db.execute("INSERT INTO schema_migrations VALUES (?, ?)", (name, time.time()))
-                    self._db.execute("COMMIT")
-                except BaseException:
-                    self._db.execute("ROLLBACK")
-                    raise
+            migrate(self._db, self.path)
 
     def _tx(self):
         return _Transaction(self._db, self._lock)

@@ -12,7 +12,7 @@ import streamlit as st
 
 from interviewer.diagram.answer import message_pieces
 from interviewer.engine.classify import Command
-from interviewer.engine.engine import MAX_TURN_CHARS, TurnError
+from interviewer.engine.turn_input import MAX_TURN_CHARS, TurnError
 from interviewer.engine.moves import MoveKind
 from ui import components, reportview, resources
 
