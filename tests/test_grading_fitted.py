@@ -72,6 +72,16 @@ def test_refit_command_writes_a_model_and_refuses_the_held_out_part(root_runner,
     assert r.exit_code == 1 and "error:" in r.output and "Traceback" not in r.output
 
 
+def test_refit_without_files_outside_a_checkout_says_what_to_pass(root_runner, tmp_path, monkeypatch):
+    from interviewer.cli import app, grader_cmds
+
+    monkeypatch.setattr(grader_cmds, "LABELLED_DIR", tmp_path / "no-tests-here")   # as in a wheel
+    out = tmp_path / "m.yaml"
+    r = root_runner.invoke(app, ["refit-grader", "--out", str(out)])
+    assert r.exit_code == 1 and "source checkout" in r.output and "refit-grader FILE" in r.output
+    assert not out.exists()
+
+
 def test_offline_card_says_what_it_can_and_cannot_judge(root_runner, tmp_path):
     from interviewer.cli import app
 

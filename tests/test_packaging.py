@@ -37,6 +37,9 @@ def test_the_wheel_carries_every_data_file(wheel):
         assert files, folder
         missing = sorted(f for f in files if f"interviewer/_data/{f}" not in names)
         assert missing == [], missing
+    app = {f for f in _tracked("ui") if f.endswith((".py", ".toml"))}
+    assert {"ui/app.py", "ui/streamlit.toml", "ui/views/interview.py"} <= app
+    assert sorted(app - names) == []
 
 
 def test_an_installed_wheel_reads_its_own_data_from_outside_the_checkout(wheel, tmp_path):
@@ -47,11 +50,12 @@ def test_an_installed_wheel_reads_its_own_data_from_outside_the_checkout(wheel, 
     with zipfile.ZipFile(wheel) as z:               # what pip does for a pure-Python wheel
         z.extractall(site)
     probe = ("from interviewer.config import paths; "
-             "print(paths.builtin_prompts_dir()); print(paths.builtin_knowledge_dir())")
+             "print(paths.builtin_prompts_dir()); print(paths.builtin_knowledge_dir()); print(paths.ui_dir())")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}     # not the checkout
     out = subprocess.run([str(venv / "bin" / "python"), "-c", probe], cwd=tmp_path, check=True,
                          capture_output=True, text=True, env=env).stdout.split()
-    prompts, knowledge = map(Path, out)
+    prompts, knowledge, ui = map(Path, out)
     assert prompts == Path(site) / "interviewer" / "_data" / "prompts"
     assert (prompts / "flow.yaml").is_file() and (knowledge / "problems").is_dir()
     assert ROOT not in prompts.parents
+    assert ui == Path(site) / "ui" and (ui / "app.py").is_file() and (ui / "streamlit.toml").is_file()

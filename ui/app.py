@@ -1,4 +1,5 @@
-"""The interviewer web app: ``interviewer ui`` (or ``streamlit run ui/app.py``).
+"""The interviewer web app: ``interviewer ui`` (which passes ``ui/streamlit.toml``; a bare
+``streamlit run ui/app.py`` runs it on Streamlit's defaults).
 
 Thin: every page calls ``interviewer/`` services. The browser session holds only ids
 (the interview's session id, mirrored in ``?session=<id>``) and the in-memory API key.
@@ -6,16 +7,11 @@ Thin: every page calls ``interviewer/`` services. The browser session holds only
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # so pages can `from ui import ...`
-    sys.path.insert(0, str(ROOT))
+import streamlit as st
 
-import streamlit as st  # noqa: E402
-
-from ui import components, resources  # noqa: E402
+from ui import components, resources   # the installed ``ui`` package (editable or wheel)
 
 st.set_page_config(page_title="interviewer · ML system design", page_icon="🎯", layout="wide")
 

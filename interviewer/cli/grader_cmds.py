@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from interviewer.cli.common import services, user_errors
+from interviewer.cli.common import fail, services, user_errors
 from interviewer.config.paths import PROJECT_DIR
 
 DEFAULT_LABELLED = ("tune-a.yaml", "tune-b.yaml")
@@ -27,6 +27,9 @@ def register(app: typer.Typer) -> None:
         """Refit the offline grader from labelled answers (a held-out test part is refused)."""
         from interviewer.grading.refit import refit
 
+        if not files and not LABELLED_DIR.is_dir():   # an installed wheel carries no tests/
+            fail(f"no labelled answers at {LABELLED_DIR} (they ship with a source checkout); "
+                 "pass the tune files: interviewer refit-grader FILE...")
         paths = list(files or [LABELLED_DIR / f for f in DEFAULT_LABELLED])
         sv = services()
         with user_errors():

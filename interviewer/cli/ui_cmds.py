@@ -11,17 +11,18 @@ from pathlib import Path
 import typer
 
 from interviewer.cli.common import fail
-from interviewer.config.paths import PROJECT_DIR
+from interviewer.config.paths import ui_dir
 
-APP_PATH = PROJECT_DIR / "ui" / "app.py"
-CONFIG_PATH = PROJECT_DIR / ".streamlit" / "config.toml"
+APP_PATH = ui_dir() / "app.py"
+CONFIG_PATH = ui_dir() / "streamlit.toml"
 # Always applied, whatever the config file says: no telemetry, no browser popping up.
 FORCED = {"server.headless": "true", "browser.gatherUsageStats": "false"}
 
 
 def config_flags(path: Path = CONFIG_PATH) -> dict[str, str]:
-    """The project's Streamlit config as ``section.option`` flags (Streamlit only reads
-    ``.streamlit/config.toml`` from the working directory, so we pass it explicitly)."""
+    """The app's Streamlit config (``ui/streamlit.toml``) as ``section.option`` flags. Streamlit
+    reads a config file only from the working directory or the home folder, so the app's own
+    settings travel as flags and apply wherever the command is run, checkout or wheel."""
     flags: dict[str, str] = {}
     if path.is_file():
         with open(path, "rb") as fh:

@@ -8,6 +8,7 @@ repository. A wheel (``pip install .``) carries copies inside the package, under
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -26,6 +27,16 @@ def builtin_knowledge_dir() -> Path:
 
 def builtin_prompts_dir() -> Path:
     return _data_dir("prompts")
+
+
+def ui_dir() -> Path:
+    """The web app's folder (the ``ui`` package), found without importing it (or Streamlit)."""
+    spec = importlib.util.find_spec("ui")
+    if spec is not None and spec.origin and Path(spec.origin).name == "__init__.py":
+        folder = Path(spec.origin).parent
+        if (folder / "app.py").is_file():
+            return folder
+    return PROJECT_DIR / "ui"
 
 
 def builtin_problems_dir() -> Path:

@@ -181,6 +181,9 @@ def transcript(engine, sid: str) -> None:
 
 
 def interview(sid: str, settings) -> None:
+    """The page for one session, top to bottom: header, controls, transcript, the diagram box
+    in the design stage, then the chat input and its reply. Kept in one function because
+    Streamlit draws in call order and each part reads the controls' clicks."""
     engine = resources.engine(settings)
     state = engine.state(sid)
     flow = resources.flow(settings)
