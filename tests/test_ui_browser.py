@@ -134,6 +134,8 @@ def test_design_stage_diagram_is_drawn_and_sent_in_a_real_browser(tmp_path):
     """The design stage's diagram box: the starter template drawn as an <svg> by the browser-side
     Graphviz Streamlit bundles (no network), an edited diagram redrawn, sent and answered."""
     _need_browser()
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     with running_app(tmp_path / "home") as url, browser_page(height=1400) as page:
         page.goto(url)
         page.get_by_role("button", name="Start the interview").wait_for(timeout=60_000)
@@ -141,11 +143,20 @@ def test_design_stage_diagram_is_drawn_and_sent_in_a_real_browser(tmp_path):
         page.get_by_test_id("stChatMessage").first.wait_for(timeout=SLOW)
         box = page.get_by_role("textbox", name="Diagram (Mermaid)")
         for _ in range(6):                      # on to the stage that offers the diagram box
-            if box.count():
-                break
-            page.get_by_role("button", name="Next stage").click()
-            page.wait_for_timeout(500)
             wait_idle(page, SLOW)
+            try:    # drawn after the transcript in the same run: give a slow run time to reach it
+                box.wait_for(timeout=10_000)
+                break
+            except PlaywrightTimeout:
+                pass
+            shown = page.locator("strong", has_text=re.compile(r"^Stage \d+ of \d+$")).first.inner_text()
+            page.get_by_role("button", name="Next stage").click()
+            # wait for the next stage to be drawn, not only the click to be answered: a box left on
+            # the page by the stage before must not pass for this one's, nor a slow redraw for none
+            page.wait_for_function(
+                "(before) => [...document.querySelectorAll('strong')].some("
+                "e => /^Stage \\d+ of \\d+$/.test(e.innerText) && e.innerText !== before)",
+                arg=shown, timeout=SLOW)
         box.wait_for(timeout=SLOW)
         assert "flowchart LR" in box.input_value()
         svg = page.get_by_test_id("stGraphVizChart").locator("svg")

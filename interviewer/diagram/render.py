@@ -103,6 +103,9 @@ def to_sentences(diagram: Diagram, roles: RoleIndex | None = None) -> list[str]:
 
 
 def _sentences(diagram: Diagram, index: RoleIndex, *, by_role: bool) -> list[str]:
+    """The diagram as sentences: each box's label (or its roles, ``by_role``), then each kind of
+    link once. One function with small inner helpers, because naming a box, grouping its
+    links and wording a group share the same role assignment and vocabulary."""
     assigned = index.assign(diagram)
     proper = {w.lower() for w in index.vocab.proper_names}
     verbs = sorted((v.lower() for v in index.vocab.link_verbs), key=len, reverse=True)

@@ -89,6 +89,88 @@ def _all_ones(stage: str, rstage: RubricStage, reason: str, notices: list[str], 
                       improvements=[reason], grader="offline", notices=notices, scope=scope)
 
 
+def _measure_text(feats: Features, embedder: Embedder, text: str, sents: list, points: list[KeyPoint],
+                  problem: Problem, stage: str) -> list:
+    """Fill ``feats`` with what the words show whatever the listener hears (relevance to the
+    stage, this problem's specificity, restating, fragments, filler, reasons); returns the
+    sentences on the stage's topic."""
+    texts = [s.text for s in sents]
+    ctx = _problem_context(problem, stage)
+    targets = [t for p in points for t in (p.text, *p.cues)]
+    rel = embedder.similarity(texts, targets).max(axis=1) if texts else np.zeros(0)
+    spec = embedder.similarity(texts, ctx).max(axis=1) if texts and ctx else np.zeros(len(texts))
+    stmt = _mean_similarity(embedder, texts, problem.statement)
+
+    relevant = [s for s, r in zip(sents, rel) if r >= RELEVANT]
+    feats.max_relevance = float(rel.max()) if len(rel) else 0.0
+    feats.max_specificity = float(spec.max()) if len(spec) else 0.0
+    feats.min_specificity = float(spec.min()) if len(spec) else 0.0
+    feats.statement_similarity = float(stmt)
+    words = content_words(text)
+    stmt_words = set(content_words(problem.statement))
+    feats.statement_overlap = (sum(w in stmt_words for w in words) / len(words)) if words else 0.0
+    frag_words = sum(s.words for s in sents if s.fragment)
+    feats.fragment_share = frag_words / feats.words if feats.words else 1.0
+    feats.filler_share = sum(s.filler for s in sents) / len(sents) if sents else 0.0
+    feats.justified = sum(1 for s in relevant if s.justified and not s.fragment)
+    feats.tradeoffs = sum(1 for s in relevant if s.tradeoff and not s.fragment)
+    feats.relevant_sentences = sum(1 for s in relevant if not s.fragment)
+    return relevant
+
+
+def _dismissed_by_criterion(heard, criteria, points_by_crit) -> dict[str, set[str]]:
+    """Criterion id → the sentences the listener heard dismissing one of its key points."""
+    crit_of = {p.id: c.id for c in criteria for p in points_by_crit[c.id]}
+    out: dict[str, set[str]] = {}
+    for h in heard.dismissed:
+        if h.evidence and h.point.id in crit_of:
+            out.setdefault(crit_of[h.point.id], set()).add(h.evidence)
+    return out
+
+
+def _criterion_scores(text: str, criteria, points_by_crit: dict[str, list[KeyPoint]], model: GradingModel,
+                      substance: Substance, heard, flags, held_back) -> list[CriterionScore]:
+    """Each of the stage's own criteria: the fitted model on its points' coverage, capped by its
+    red flags and the substance caps, with exact quotes and what is still missing."""
+    affirmed = set(substance.affirmed)
+    vector = substance.vector()
+    evidence_of = {h.point.id: h.evidence for h in heard.points if h.evidence}
+    out: list[CriterionScore] = []
+    for c in criteria:
+        pts = points_by_crit[c.id]
+        own = vector.copy()
+        own[FEATURES.index("coverage")] = weighted_share(pts, affirmed)
+        cap = min([f.cap for f, _ in flags if f.criterion == c.id], default=4)
+        if any(h.points is None or h.points & {p.id for p in pts} for h in held_back):
+            cap = min(cap, SUBSTANCE_CAP)
+        score = min(model.score(own), cap)
+        evidence = []
+        for p in pts:
+            quote = _exact_quote(text, evidence_of[p.id]) if p.id in affirmed and p.id in evidence_of else None
+            if quote and quote not in evidence:
+                evidence.append(quote)
+        evidence += [q for f, q in flags if f.criterion == c.id and q not in evidence]
+        missing = [p.text for p in sorted(pts, key=lambda p: -p.importance) if p.id not in affirmed]
+        out.append(CriterionScore(
+            id=c.id, name=c.name, score=score, evidence=evidence[:3], missing=missing[:3],
+            rationale=c.anchor(score).text))
+    return out
+
+
+def _reasoning_scores(rubric: Rubric, feats: Features, relevant: list) -> list[CriterionScore]:
+    """The cross-stage criteria one written answer is judged on (``scoring.reasoning_values``)."""
+    out = []
+    for cid, value in reasoning_values(feats).items():
+        cc = rubric.cross(cid)
+        s = to_score(value)
+        ev = ([x.text for x in relevant if (x.justified or x.tradeoff) and not x.fragment][:2]
+              if cid == "trade-offs" else [])
+        out.append(CriterionScore(id=cc.id, name=cc.name, score=s, evidence=ev,
+                                  missing=[] if s >= 3 else [cc.anchor(3).text],
+                                  rationale=cc.anchor(s).text))
+    return out
+
+
 def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder,
                   flow: Flow, rubric: Rubric, listener, prompts_dir: str,
                   model: GradingModel | None = None, max_words: int = MAX_WORDS,
@@ -117,10 +199,8 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
 
     # two batched encodes (the model's call overhead dominates): the stage's fixed texts, then the
     # answer's sentences and the clauses the listener hears (cached, so it does not encode again)
-    texts = [s.text for s in sents]
-    ctx = _problem_context(problem, stage)
     embedder.encode(fixed_texts(stage, problem, flow, rubric))
-    embedder.encode(list(dict.fromkeys(texts + split_sentences(text) + clauses(text))))
+    embedder.encode(list(dict.fromkeys([s.text for s in sents] + split_sentences(text) + clauses(text))))
 
     points_by_crit = _attach_problem_points(embedder, flow, rstage, problem.stage_key_points(stage),
                                             frozenset(problem.skip_points))
@@ -128,75 +208,23 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
     criteria = [c for c in rstage.criteria if points_by_crit[c.id]] or list(rstage.criteria)
     all_points = [p for c in criteria for p in points_by_crit[c.id]]
 
-    targets = [t for p in all_points for t in (p.text, *p.cues)]
-    rel = embedder.similarity(texts, targets).max(axis=1) if texts else np.zeros(0)
-    spec = embedder.similarity(texts, ctx).max(axis=1) if texts and ctx else np.zeros(len(texts))
-    stmt = _mean_similarity(embedder, texts, problem.statement)
-
-    relevant = [s for s, r in zip(sents, rel) if r >= RELEVANT]
-    feats.max_relevance = float(rel.max()) if len(rel) else 0.0
-    feats.max_specificity = float(spec.max()) if len(spec) else 0.0
-    feats.min_specificity = float(spec.min()) if len(spec) else 0.0
-    feats.statement_similarity = float(stmt)
-    words = content_words(text)
-    stmt_words = set(content_words(problem.statement))
-    feats.statement_overlap = (sum(w in stmt_words for w in words) / len(words)) if words else 0.0
-    frag_words = sum(s.words for s in sents if s.fragment)
-    feats.fragment_share = frag_words / feats.words if feats.words else 1.0
-    feats.filler_share = sum(s.filler for s in sents) / len(sents) if sents else 0.0
-    feats.justified = sum(1 for s in relevant if s.justified and not s.fragment)
-    feats.tradeoffs = sum(1 for s in relevant if s.tradeoff and not s.fragment)
-    feats.relevant_sentences = sum(1 for s in relevant if not s.fragment)
+    relevant = _measure_text(feats, embedder, text, sents, all_points, problem, stage)
 
     heard = listener.hear(text, all_points)
-    crit_of = {p.id: c.id for c in criteria for p in points_by_crit[c.id]}
-    dismissed_in: dict[str, set[str]] = {}
-    for h in heard.dismissed:
-        if h.evidence and h.point.id in crit_of:
-            dismissed_in.setdefault(crit_of[h.point.id], set()).add(h.evidence)
-    flags = red_flags(embedder, rstage, sents, dismissed_in)
+    flags = red_flags(embedder, rstage, sents, _dismissed_by_criterion(heard, criteria, points_by_crit))
     feats.red_flags = [f.id for f, _ in flags]
 
     substance = measure(sents, heard, all_points, problem, prompts_dir, set(credited))
-    affirmed = set(substance.affirmed)
-    vector = substance.vector()
-    evidence_of = {h.point.id: h.evidence for h in heard.points if h.evidence}
     held_back = substance_caps(substance.fragments, substance.quantities, substance.dismissed_ids,
                                substance.affirmed)
-
-    crit_scores: list[CriterionScore] = []
-    for c in criteria:
-        pts = points_by_crit[c.id]
-        own = vector.copy()
-        own[FEATURES.index("coverage")] = weighted_share(pts, affirmed)
-        cap = min([f.cap for f, _ in flags if f.criterion == c.id], default=4)
-        if any(h.points is None or h.points & {p.id for p in pts} for h in held_back):
-            cap = min(cap, SUBSTANCE_CAP)
-        score = min(model.score(own), cap)
-        evidence = []
-        for p in pts:
-            quote = _exact_quote(text, evidence_of[p.id]) if p.id in affirmed and p.id in evidence_of else None
-            if quote and quote not in evidence:
-                evidence.append(quote)
-        evidence += [q for f, q in flags if f.criterion == c.id and q not in evidence]
-        missing = [p.text for p in sorted(pts, key=lambda p: -p.importance) if p.id not in affirmed]
-        crit_scores.append(CriterionScore(
-            id=c.id, name=c.name, score=score, evidence=evidence[:3], missing=missing[:3],
-            rationale=c.anchor(score).text))
-
-    reasoning = reasoning_values(feats)
-    for cid in ("structure-communication", "trade-offs"):
-        cc = rubric.cross(cid)
-        s = to_score(reasoning[cid])
-        ev = [x.text for x in relevant if (x.justified or x.tradeoff) and not x.fragment][:2] if cid == "trade-offs" else []
-        crit_scores.append(CriterionScore(id=cc.id, name=cc.name, score=s, evidence=ev,
-                                          missing=[] if s >= 3 else [cc.anchor(3).text],
-                                          rationale=cc.anchor(s).text))
+    crit_scores = _criterion_scores(text, criteria, points_by_crit, model, substance, heard, flags, held_back)
+    crit_scores += _reasoning_scores(rubric, feats, relevant)
+    affirmed = set(substance.affirmed)
 
     feats.coverage = substance.coverage
     cap, cap_reasons = stage_caps(feats, flags, heard_nothing=not affirmed and substance.terms == 0
                                   and not substance.dismissed, substance=held_back)
-    score = min(model.score(vector), cap)
+    score = min(model.score(substance.vector()), cap)
     notices += cap_reasons
 
     hit = [p for p in all_points if p.id in affirmed]

@@ -43,7 +43,7 @@ def reasoning_values(f: Features) -> dict[str, float]:
     """Values in [1, 4] for the cross-stage criteria judged on one written answer."""
     trade = 1.0 + _clip(f.justified / 2) * 1.5 + _clip(f.tradeoffs / 2) * 1.5
     clear = 1.0 + 3.0 * _clip(f.relevant_sentences / 4) * (1 - f.fragment_share) * (1 - f.filler_share)
-    return {"trade-offs": trade, "structure-communication": clear}
+    return {"structure-communication": clear, "trade-offs": trade}
 
 
 def to_score(value: float) -> int:
