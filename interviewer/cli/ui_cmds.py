@@ -13,8 +13,9 @@ import typer
 from interviewer.cli.common import fail
 from interviewer.config.paths import ui_dir
 
-APP_PATH = ui_dir() / "app.py"
-CONFIG_PATH = ui_dir() / "streamlit.toml"
+UI_DIR = ui_dir()
+APP_PATH = UI_DIR / "app.py"
+CONFIG_PATH = UI_DIR / "streamlit.toml"
 # Always applied, whatever the config file says: no telemetry, no browser popping up.
 FORCED = {"server.headless": "true", "browser.gatherUsageStats": "false"}
 

@@ -20,6 +20,8 @@ class TurnError(ValueError):
 
 
 def clean_text(text: str | bytes | None) -> str:
+    """The turn as kept: decoded, control characters and undecodable bytes dropped, trimmed;
+    a turn over ``MAX_TURN_CHARS`` raises ``TurnError`` before anything is saved."""
     if text is None:
         return ""
     if isinstance(text, bytes):

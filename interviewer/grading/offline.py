@@ -129,11 +129,10 @@ def _dismissed_by_criterion(heard, criteria, points_by_crit) -> dict[str, set[st
 
 
 def _criterion_scores(text: str, criteria, points_by_crit: dict[str, list[KeyPoint]], model: GradingModel,
-                      substance: Substance, heard, flags, held_back) -> list[CriterionScore]:
+                      substance: Substance, vector: np.ndarray, heard, flags, held_back) -> list[CriterionScore]:
     """Each of the stage's own criteria: the fitted model on its points' coverage, capped by its
     red flags and the substance caps, with exact quotes and what is still missing."""
     affirmed = set(substance.affirmed)
-    vector = substance.vector()
     evidence_of = {h.point.id: h.evidence for h in heard.points if h.evidence}
     out: list[CriterionScore] = []
     for c in criteria:
@@ -217,14 +216,16 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
     substance = measure(sents, heard, all_points, problem, prompts_dir, set(credited))
     held_back = substance_caps(substance.fragments, substance.quantities, substance.dismissed_ids,
                                substance.affirmed)
-    crit_scores = _criterion_scores(text, criteria, points_by_crit, model, substance, heard, flags, held_back)
+    vector = substance.vector()
+    crit_scores = _criterion_scores(text, criteria, points_by_crit, model, substance, vector, heard, flags,
+                                    held_back)
     crit_scores += _reasoning_scores(rubric, feats, relevant)
     affirmed = set(substance.affirmed)
 
     feats.coverage = substance.coverage
     cap, cap_reasons = stage_caps(feats, flags, heard_nothing=not affirmed and substance.terms == 0
                                   and not substance.dismissed, substance=held_back)
-    score = min(model.score(substance.vector()), cap)
+    score = min(model.score(vector), cap)
     notices += cap_reasons
 
     hit = [p for p in all_points if p.id in affirmed]

@@ -76,8 +76,6 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
 ]
 
 
-
-
 def migrate(db: sqlite3.Connection, path: Path | str) -> None:
     """Apply the migrations ``db`` lacks (the caller holds the connection's lock)."""
     try:
