@@ -168,6 +168,14 @@ def _sentences(diagram: Diagram, index: RoleIndex, *, by_role: bool) -> list[str
             say(key, f"{name(e.src, True)} sends data to {name(e.dst)}.")
     for sg in diagram.subgraphs.values():
         ids = diagram.members(sg.id)
+        if by_role:
+            # a big diagram's links already name each kind of box: its groups list only the
+            # boxes no link names (a list sentence is as many clauses, each one to embed)
+            ids = [n for n in ids if n not in linked]
+            if not ids:
+                say(("group", *group_key(sg.id, diagram.members(sg.id))),
+                    f"{name(sg.id, True)} groups {len(diagram.members(sg.id))} linked boxes.")
+                continue
         members = [name(n) for n in ids[:GROUP_NAMES]]
         if len(ids) > GROUP_NAMES:      # the rest are named in their links' sentences
             members[-1:] = [f"{len(ids) - GROUP_NAMES + 1} more boxes"]
