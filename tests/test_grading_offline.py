@@ -157,3 +157,29 @@ def test_an_answer_that_dismisses_what_it_should_cover_is_capped(grading_inputs)
     assert g.grade.score <= 2
     assert g.substance.dismissed >= max(1, len(g.substance.affirmed))
     assert any("dismisses" in n for n in g.grade.notices)
+
+
+class _DeafListener:
+    """The real listener with every point heard absent: what a terse answer it misses looks like."""
+
+    def __init__(self, listener):
+        self.listener = listener
+
+    def hear(self, text, points, **kw):
+        from dataclasses import replace
+
+        heard = self.listener.hear(text, points, **kw)
+        heard.points = [replace(p, status="absent", evidence=None) for p in heard.points]
+        return heard
+
+
+def test_an_on_topic_answer_the_listener_misses_is_not_called_off_topic(grading_inputs):
+    deaf = {**grading_inputs, "listener": _DeafListener(grading_inputs["listener"])}
+    on_topic = ("Offline I'd report NDCG@10 and recall@500 for retrieval; online, an A/B test on "
+                "sessions per member with hides as a guardrail.")
+    g = grade_text(deaf, "metrics", on_topic)
+    assert not any("off topic" in n for n in g.grade.notices), g.grade.notices
+    elsewhere = ("My favourite part of the job is mentoring. I organise the team's offsite every spring "
+                 "and we usually go hiking.")
+    g = grade_text(deaf, "metrics", elsewhere)
+    assert g.grade.score == 1 and any("off topic" in n for n in g.grade.notices)

@@ -49,6 +49,20 @@ def test_a_wrong_clause_in_a_long_sentence_is_flagged(embedder, rubric):
     assert "random-split-time-data" in _flags(embedder, rubric, "models", text)
 
 
+@pytest.mark.parametrize("text", [
+    "Base rate ~1% of active accounts, so accuracy is meaningless: predicting human for everyone scores 99%.",
+    "With fraud at 0.1% of transactions accuracy would mislead us, so PR-AUC is the headline.",
+])
+def test_a_marker_the_sentence_goes_on_to_reject_is_not_flagged(embedder, rubric, text):
+    assert _flags(embedder, rubric, "metrics", text) == []
+
+
+def test_the_rejection_must_follow_the_marker_closely(embedder, rubric):
+    # "wrong" further on says nothing about accuracy: the claim stands
+    text = "Accuracy is the right headline metric here, it shows how often the model is wrong."
+    assert "accuracy-for-rare-positives" in _flags(embedder, rubric, "metrics", text)
+
+
 def test_skipping_the_marked_word_rejects_the_claim(embedder, rubric):
     text = "Positives are 0.1%, so skip accuracy; PR-AUC and recall at a fixed decline rate instead."
     assert _flags(embedder, rubric, "metrics", text) == []

@@ -223,8 +223,11 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
     affirmed = set(substance.affirmed)
 
     feats.coverage = substance.coverage
-    cap, cap_reasons = stage_caps(feats, flags, heard_nothing=not affirmed and substance.terms == 0
-                                  and not substance.dismissed, substance=held_back)
+    # heard nothing, and no sentence on the stage's topic either: off topic (an answer on topic
+    # that the listener missed is graded by what it shows, not called off topic)
+    heard_nothing = not affirmed and substance.terms == 0 and not substance.dismissed \
+        and feats.max_relevance < RELEVANT
+    cap, cap_reasons = stage_caps(feats, flags, heard_nothing=heard_nothing, substance=held_back)
     score = min(model.score(vector), cap)
     notices += cap_reasons
 

@@ -19,11 +19,16 @@ from interviewer.textutil import clauses
 RED_FLAG_THRESHOLD = 0.62   # similarity to a flag's phrasing
 _NEG = r"(?:not|never|no|avoid|avoiding|skip|skipping|ditch|instead of|rather than|without|\w+n't)"
 _NEG_WORD = re.compile(rf"\b{_NEG}\b")
+# a marker the sentence goes on to reject ("accuracy is meaningless here", "accuracy would
+# mislead us"): the candidate names the wrong idea to warn against it
+_REJECTED_AFTER = re.compile(r"^\W*(?:\w+\W+){0,2}?(?:meaningless|misleading|mislead\w*|useless|pointless|"
+                             r"worthless|a trap|flatter\w*|lies|lying|wrong)\b")
 
 
 def _affirms_marker(flag: RedFlag, sentence: str) -> bool:
-    """A marker occurs and is not negated within the four words before it. Markers that are
-    negative themselves ("no need", "never") are taken as they are."""
+    """A marker occurs, not negated within the four words before it nor rejected in the three
+    after it ("accuracy is meaningless here"). Markers that are negative themselves ("no
+    need", "never") are taken as they are."""
     low = sentence.lower().replace("’", "'")
     for m in flag.markers:
         m = m.lower()
@@ -33,7 +38,7 @@ def _affirms_marker(flag: RedFlag, sentence: str) -> bool:
             return True
         for hit in re.finditer(re.escape(m), low):
             before = low[:hit.start()].split()[-4:]
-            if not _NEG_WORD.search(" ".join(before)):
+            if not _NEG_WORD.search(" ".join(before)) and not _REJECTED_AFTER.search(low[hit.end():]):
                 return True
     return False
 
