@@ -78,3 +78,12 @@ def test_a_sentence_the_listener_heard_as_wrong_flags_with_a_marker(embedder, ru
     # the listener's stance alone is not enough: the flag's marker must be said, not negated
     calm = analyse("Evaluation is easy: never shuffle, hold out the last week.")
     assert red_flags(embedder, rubric.stage("models"), calm, {"evaluation-protocol": {calm[0].text}}) == []
+
+
+def test_a_marker_that_names_a_metric_is_not_a_claim(embedder, rubric):
+    from interviewer.grading.red_flags import _affirms_marker
+
+    flag = next(f for f in rubric.stage("metrics").red_flags if f.id == "offline-only-launch")
+    assert not _affirms_marker(flag, "Guardrails: skip < 30s rate, artist diversity, p99 latency, unfollows")
+    assert not _affirms_marker(flag, "Guardrails: skip rate and unfollows must not move.")
+    assert _affirms_marker(flag, "I'd skip the A/B test, the offline gain is clear.")
