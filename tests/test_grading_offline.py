@@ -183,3 +183,23 @@ def test_an_on_topic_answer_the_listener_misses_is_not_called_off_topic(grading_
                  "and we usually go hiking.")
     g = grade_text(deaf, "metrics", elsewhere)
     assert g.grade.score == 1 and any("off topic" in n for n in g.grade.notices)
+
+
+def test_general_ml_trivia_in_stage_words_is_off_topic(grading_inputs):
+    # nothing in it is about the question, though it borrows the stage's vocabulary
+    text = ("Before discussing requirements, recall the bias-variance decomposition: expected squared "
+            "error splits into noise, squared bias and variance. High-capacity models reduce bias at the "
+            "cost of variance, which dropout or weight decay counteracts. Attention computes "
+            "softmax(QK^T / sqrt(d))V with cost quadratic in sequence length.")
+    from interviewer.config.paths import builtin_prompts_dir
+    from interviewer.grading.offline import grade_offline
+    from interviewer.problems import Problem
+
+    i = grading_inputs
+    g = grade_offline(stage="requirements", text=text, problem=Problem.from_question(
+                          "Design wine recommendations for an online wine shop"),
+                      embedder=i["embedder"], flow=i["flow"], rubric=i["rubric"], listener=i["listener"],
+                      prompts_dir=str(builtin_prompts_dir()))
+    assert g.grade.score == 1
+    assert g.features.max_specificity < 0.15
+    assert "nothing in the answer is about this question" in " ".join(g.grade.notices)

@@ -8,6 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 OFF_TOPIC = 0.33             # no sentence this close to the stage's key points or the problem -> off topic
+OFF_PROBLEM = 0.15           # no sentence even this close to the problem: about something else (general ML
+                             # trivia, another product) whatever stage words it uses; on the tune and dev
+                             # parts every answer below it is labelled 1 or 2, the lowest strong one 0.26
 RESTATED_OVERLAP = 0.45      # share of content words taken from the problem statement
 RESTATED_SIMILARITY = 0.70   # similarity of the whole answer to the problem statement
 RESTATED_MIN_SPECIFICITY = 0.55  # ...or every sentence is about the problem itself...
@@ -83,6 +86,8 @@ def stage_caps(f: Features, flags: list, heard_nothing: bool = False,
     cap, why = 4, []
     if heard_nothing or (f.max_relevance < OFF_TOPIC and f.max_specificity < OFF_TOPIC):
         return 1, ["off topic: the answer does not address this stage of the question"]
+    if f.max_specificity < OFF_PROBLEM:
+        return 1, ["off topic: nothing in the answer is about this question"]
     restates_words = f.statement_overlap >= RESTATED_OVERLAP and f.statement_similarity >= RESTATED_SIMILARITY
     only_the_problem = f.min_specificity >= RESTATED_MIN_SPECIFICITY and f.coverage < RESTATED_MAX_COVERAGE
     if restates_words or only_the_problem:
