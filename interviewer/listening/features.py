@@ -18,7 +18,11 @@ For a text split into units (sentences and clauses) and a list of key points:
 - ``near``: cosine of the evidence unit to labelled near misses (words of a point, not its
   idea: "the train-test split should be appropriate");
 - ``claim``: P(the evidence unit says something at all rather than nothing in a point's words),
-  a model of its own fitted on the utterances (``fit._fit_claim``).
+  a model of its own fitted on the utterances (``fit._fit_claim``);
+- ``bow_max`` / ``bow_text``: the point's own bag-of-words regression (tf-idf words and word
+  pairs, ``PointWords``): the best of the units and the whole text: the words a point is named by
+  ("A/B", "p99", "guardrail") that a sentence embedding blurs in terse or jargon answers
+  (points with labelled data only, like ``head``).
 
 Each feature is the maximum over units; the evidence is the unit that best supports the point.
 """
@@ -30,9 +34,53 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-N_FEATURES = 12
+from interviewer.listening.stance import ngrams, sentence_parents
+
+N_FEATURES = 14
 FEATURE_NAMES = ("cue_max", "cue_top3", "ex_max", "head", "margin", "has_head", "words", "in_stage",
-                 "concept", "dis_max", "near", "claim")
+                 "concept", "dis_max", "near", "claim", "bow_max", "bow_text")
+
+
+class PointWords:
+    """One bag-of-words logistic regression per key point, kept as plain arrays: what
+    ``TfidfVectorizer(analyzer=stance.ngrams, sublinear_tf=True)`` and the regressions of
+    ``fit._fit_point_words`` compute, without scikit-learn at hearing time.
+
+    ``score(texts)`` → (texts, points) probabilities."""
+
+    def __init__(self, vocab, idf: np.ndarray, w_t: np.ndarray, b: np.ndarray, index: dict | None = None):
+        self.vocab = vocab
+        self.index = index if index is not None else {str(w): i for i, w in enumerate(vocab)}
+        self.idf = np.asarray(idf, dtype=np.float32)
+        self.w_t = np.ascontiguousarray(w_t, dtype=np.float32)     # (vocab, points)
+        self.b = np.asarray(b, dtype=np.float32)
+
+    def take(self, cols: list[int]) -> "PointWords":
+        """The models of points ``cols`` (-1: a point without one, scored ~0)."""
+        cols = np.asarray(cols, dtype=np.int64)
+        w = np.where(cols >= 0, 1.0, 0.0).astype(np.float32)
+        return PointWords(self.vocab, self.idf, self.w_t[:, np.maximum(cols, 0)] * w,
+                          np.where(cols >= 0, self.b[np.maximum(cols, 0)], -6.0), self.index)
+
+    def score(self, texts: list[str]) -> np.ndarray:
+        z = np.tile(self.b, (len(texts), 1))
+        for k, t in enumerate(texts):
+            counts: dict[int, int] = {}
+            for g in ngrams(t):
+                i = self.index.get(g)
+                if i is not None:
+                    counts[i] = counts.get(i, 0) + 1
+            if counts:
+                idx = np.fromiter(counts, dtype=np.int64)
+                x = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float32))) * self.idf[idx]
+                z[k] += (x / np.linalg.norm(x)) @ self.w_t[idx]
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+def whole_text(units: list[str]) -> str:
+    """The text again from its units (``textutil.clauses``: each sentence, then its clauses)."""
+    parents = sentence_parents(units)
+    return " ".join(u for k, u in enumerate(units) if parents[k] == k)
 
 
 @dataclass
@@ -54,6 +102,7 @@ class PointTargets:
     dis_group: np.ndarray = None    # type: ignore[assignment]
     near_vecs: np.ndarray = None    # type: ignore[assignment]  # near-miss exemplars (any point)
     near_group: np.ndarray = None   # type: ignore[assignment]
+    words: PointWords | None = None  # per-point bag-of-words models (None: bow features are 0)
     # contiguous transposes and per-point columns, made once: a product with a transposed view
     # was 10x slower on a busy machine, and masking columns per call dominated hearing
     cue_t: np.ndarray = field(init=False, repr=False)
@@ -145,11 +194,12 @@ def compile_concepts(patterns: list[str]) -> list[re.Pattern]:
 
 def pair_features(units: np.ndarray, unit_words: list[int], t: PointTargets, in_stage: np.ndarray,
                   exclude_group: int | None = None, heads: np.ndarray | None = None,
-                  unit_texts: list[str] | None = None, claim: np.ndarray | None = None
-                  ) -> tuple[np.ndarray, np.ndarray]:
+                  unit_texts: list[str] | None = None, claim: np.ndarray | None = None,
+                  bow: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(features (points, N_FEATURES), evidence unit index per point).
 
-    ``heads``: per-unit head probabilities computed elsewhere (cross-validated when fitting)."""
+    ``heads``: per-unit head probabilities computed elsewhere (cross-validated when fitting);
+    ``bow``: likewise the bag-of-words models' (per unit (units, points), whole text (points,))."""
     s = unit_scores(units, t, exclude_group)
     if heads is not None:
         s["head"] = heads * t.has_head
@@ -181,4 +231,10 @@ def pair_features(units: np.ndarray, unit_words: list[int], t: PointTargets, in_
     feats[:, 10] = s["near"][best_unit]
     if claim is not None:
         feats[:, 11] = np.asarray(claim, dtype=np.float32)[best_unit]
+    if bow is None and t.words is not None and unit_texts:
+        probs = t.words.score([*unit_texts, whole_text(unit_texts)])
+        bow = probs[:-1], probs[-1]
+    if bow is not None:
+        feats[:, 12] = np.asarray(bow[0], dtype=np.float32).max(axis=0) * t.has_head
+        feats[:, 13] = np.asarray(bow[1], dtype=np.float32) * t.has_head
     return feats, best_unit

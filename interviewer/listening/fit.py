@@ -3,7 +3,8 @@
 1. **Heads**: one logistic regression per generic key point on the utterance embedding.
 2. **Topic** (a pair model): logistic regression over ``features.pair_features`` deciding
    whether a text is about a key point at all (covered or dismissed). Fitted on
-   cross-validated head scores and leave-problem-out exemplars, so it learns how much to
+   cross-validated head scores (embedding heads and per-point bag-of-words models) and
+   leave-problem-out exemplars, so it learns how much to
    trust them on problems it has not seen; each pair is also seen with head and exemplars
    masked, which is how a problem's own key points (no labelled data) are heard.
 3. **Stance**: logistic regression on the evidence sentence's embedding and lexical cues
@@ -20,8 +21,9 @@ import numpy as np
 
 from interviewer.flow import Flow
 from interviewer.listening.corpus import Utterance
-from interviewer.listening.features import N_FEATURES, PointTargets, compile_concepts, expand, pair_features
-from interviewer.listening.stance import StanceFeatures, StanceWords, claim_score, fit_words, sentence_parents
+from interviewer.listening.features import (N_FEATURES, PointTargets, PointWords, compile_concepts, expand,
+                                            pair_features, whole_text)
+from interviewer.listening.stance import StanceFeatures, StanceWords, claim_score, fit_words, ngrams, sentence_parents
 from interviewer.textutil import clauses
 
 FOLDS = 5
@@ -81,6 +83,30 @@ def _fit_heads(X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return w, b
 
 
+def _fit_point_words(texts: list[str], Y: np.ndarray) -> PointWords:
+    """Per key point, a bag-of-words logistic regression (tf-idf words and word pairs) on the
+    utterances about it: the lexical twin of the embedding heads, for what names a point in a
+    word or two ("p99", "A/B", "guardrail") that a sentence embedding barely moves with."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vec = TfidfVectorizer(analyzer=ngrams, min_df=2, sublinear_tf=True)
+    X = vec.fit_transform(texts)
+    w = np.zeros((X.shape[1], Y.shape[1]), dtype=np.float32)
+    b = np.full(Y.shape[1], -6.0, dtype=np.float32)
+    for j in range(Y.shape[1]):
+        if Y[:, j].sum() >= 3:
+            lr = _logistic(C=1.0, class_weight="balanced", max_iter=2000, solver="liblinear",
+                           random_state=0).fit(X, Y[:, j])
+            w[:, j], b[j] = lr.coef_[0], lr.intercept_[0]
+    return PointWords(vec.get_feature_names_out().tolist(), vec.idf_.astype(np.float32), w, b)
+
+
+def _bow_scores(words: PointWords, units: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(per unit, whole text) bag-of-words probabilities, as ``pair_features`` computes them."""
+    probs = words.score([*units, whole_text(units)])
+    return probs[:-1], probs[-1]
+
+
 def _fit_claim(vecs: np.ndarray, texts: list[str], y: np.ndarray) -> dict[str, np.ndarray]:
     """Whether a text says something (covers or dismisses a point) or nothing in a point's
     words (near misses, filler): an embedding and a bag-of-words logistic regression, averaged
@@ -136,6 +162,13 @@ def fit(train: list[Utterance], flow: Flow, embedder, stance: StanceFeatures,
         for p in u.covers:
             Y[i, index[p]] = 1
     head_w, head_b = _fit_heads(utt_vecs, Y)
+    # what each utterance is about (covers or dismisses): the bag-of-words models' target, as
+    # the topic model's (fitted on covers alone they learned "never" and "no need" against a
+    # point and hid its dismissals)
+    Y_about = Y.copy()
+    for i, u in enumerate(train):
+        for p in u.dismisses:
+            Y_about[i, index[p]] = 1
 
     # exemplars: the utterances that cover each point
     ex_rows = [(i, index[p]) for i, u in enumerate(train) for p in u.covers]
@@ -161,15 +194,19 @@ def fit(train: list[Utterance], flow: Flow, embedder, stance: StanceFeatures,
     units = _units([u.text for u in train])
     unit_vecs = [embedder.encode(us) for us in units]
     cv_heads: list[np.ndarray] = [None] * len(train)  # type: ignore[list-item]
+    cv_bow: list[tuple] = [None] * len(train)  # type: ignore[list-item]
+    texts = [u.text for u in train]
     for f in range(FOLDS):
         inside = fold_of != f
         w, b = _fit_heads(utt_vecs[inside], Y[inside])
+        bow = _fit_point_words([t for t, k in zip(texts, inside) if k], Y_about[inside])
         for i in np.where(~inside)[0]:
             cv_heads[i] = 1.0 / (1.0 + np.exp(-(unit_vecs[i] @ w.T + b)))
+            cv_bow[i] = _bow_scores(bow, units[i])
+    point_words = _fit_point_words(texts, Y_about)
 
     # does a unit say anything at all (out of fold, like the heads)
     said = np.asarray([int(bool(u.covers or u.dismisses)) for u in train])
-    texts = [u.text for u in train]
     cv_claim: list[np.ndarray] = [None] * len(train)  # type: ignore[list-item]
     for f in range(FOLDS):
         inside = fold_of != f
@@ -189,7 +226,8 @@ def fit(train: list[Utterance], flow: Flow, embedder, stance: StanceFeatures,
         words = [len(x.split()) for x in units[i]]
         in_stage = np.asarray([stage_of[p] == u.stage for p in ids], dtype=np.float32)
         feats, best = pair_features(unit_vecs[i], words, targets, in_stage, exclude_group=int(gid[i]),
-                                    heads=cv_heads[i], unit_texts=units[i], claim=cv_claim[i])
+                                    heads=cv_heads[i], unit_texts=units[i], claim=cv_claim[i],
+                                    bow=cv_bow[i])
         mfeats, _ = pair_features(unit_vecs[i], words, masked, in_stage, unit_texts=units[i], claim=cv_claim[i])
         about = set(u.covers) | set(u.dismisses)
         for j, p in enumerate(ids):
@@ -221,5 +259,7 @@ def fit(train: list[Utterance], flow: Flow, embedder, stance: StanceFeatures,
             "stance_emb_w": emb_w, "stance_emb_b": np.float32(emb_b),
             "stance_vocab": np.asarray(words[0], dtype=str), "stance_idf": words[1],
             "stance_words_w": words[2], "stance_words_b": np.float32(words[3]),
+            "words_vocab": np.asarray(point_words.vocab, dtype=str), "words_idf": point_words.idf,
+            "words_w": point_words.w_t, "words_b": point_words.b,
             "stance_w": st.coef_[0].astype(np.float32), "stance_b": np.float32(st.intercept_[0]),
             "n_features": np.int64(N_FEATURES)}

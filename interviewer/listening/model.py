@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from interviewer.flow import KeyPoint
-from interviewer.listening.features import PointTargets, compile_concepts, expand, pair_features
+from interviewer.listening.features import PointTargets, PointWords, compile_concepts, expand, pair_features
 from interviewer.listening.stance import StanceFeatures, StanceWords, claim_score, sentence_parents
 
 
@@ -29,6 +29,8 @@ class ListenerModel:
                                        arrays["claim_words_w"], float(arrays["claim_words_b"]))
         self.words = StanceWords([str(w) for w in arrays["stance_vocab"]], arrays["stance_idf"],
                                  arrays["stance_words_w"], float(arrays["stance_words_b"]))
+        self.point_words = PointWords([str(w) for w in arrays["words_vocab"]], arrays["words_idf"],
+                                      arrays["words_w"], arrays["words_b"])
 
     def targets(self, points: list[KeyPoint], embedder) -> PointTargets:
         """Targets for ``points``: generic ones keep their fitted head and exemplars; a
@@ -67,7 +69,8 @@ class ListenerModel:
                             [self.concepts.get(p.id, []) if p.id in self.index else [] for p in points],
                             np.concatenate(dis_rows) if dis_rows else np.zeros((0, dim), np.float32),
                             np.asarray(dis_owner, np.int64), np.zeros(len(dis_owner), np.int64),
-                            a["near_vecs"], np.zeros(len(a["near_vecs"]), np.int64))
+                            a["near_vecs"], np.zeros(len(a["near_vecs"]), np.int64),
+                            self.point_words.take([self.index.get(p.id, -1) for p in points]))
 
     def score(self, units: list[str], unit_vecs: np.ndarray, targets: PointTargets,
               in_stage: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
