@@ -47,8 +47,6 @@ def test_one_long_answer_is_heard_point_by_point_with_its_own_sentences(services
     assert all(e in text for e in affirmed.values())
 
 
-@pytest.mark.xfail(strict=True, reason="recall: 'an A/B test on podcast minutes per DAU' scores 0.27 for ab-testing "
-                   "(in-stage threshold 0.375) since near misses weigh 10x; the policy does not probe it (>= 0.15)")
 def test_an_ab_test_named_with_its_metric_is_heard(services):
     h = _hear(services, "Online, an A/B test on podcast minutes per DAU, with music minutes and skip rate as "
                         "guardrails.", "metrics")
