@@ -405,7 +405,11 @@ def test_sentences_name_a_big_groups_first_boxes_and_count_the_rest():
     boxes = "\n".join(f"    N{i}[Box {chr(97 + i)}]" for i in range(9))
     d = parse(f"flowchart LR\n  subgraph g [Serving]\n{boxes}\n  end\n  N0 --> N1")
     (group,) = [s for s in to_sentences(d) if s.startswith("Serving has")]
-    assert group == "Serving has the box a, the box b, the box c, the box d, the box e and 4 more boxes."
+    # a big group's linked boxes are named in their links: it lists the others
+    assert group == "Serving has the box c, the box d, the box e, the box f, the box g and 2 more boxes."
+    linked = parse("flowchart LR\n  subgraph g [Serving]\n" + boxes + "\n  end\n"
+                   + "\n".join(f"  N{i} --> N{i + 1}" for i in range(8)))
+    assert "Serving groups 9 linked boxes." in to_sentences(linked)
     # only the unlinked boxes are said to be alone; numbered boxes of one sort once
     alone = [s for s in to_sentences(d) if "not connected" in s]
     assert len(alone) == 7

@@ -91,7 +91,8 @@ def to_sentences(diagram: Diagram, roles: RoleIndex | None = None) -> list[str]:
     numbered copies of boxes already linked ("Shard 2 sends data to ranker 2" after "Shard 1 ...
     ranker 1") is said once: the copies add nothing a listener could hear, and each sentence
     heard is an embedding to compute (most of the time a big diagram takes to grade). For the
-    same reason a subgraph's sentence names its first ``GROUP_NAMES`` boxes and counts the rest.
+    same reason a subgraph's sentence names its first ``GROUP_NAMES`` boxes and counts the rest,
+    and a group of more boxes than that names only those no link names.
     A diagram that still says more than ``SENTENCE_BUDGET`` sentences (a big one without
     numbered copies: "EU ranker", "US ranker") is said again with each box known by its roles:
     one sentence per kind of link (ranker gets features from the feature store), since a
@@ -168,9 +169,9 @@ def _sentences(diagram: Diagram, index: RoleIndex, *, by_role: bool) -> list[str
             say(key, f"{name(e.src, True)} sends data to {name(e.dst)}.")
     for sg in diagram.subgraphs.values():
         ids = diagram.members(sg.id)
-        if by_role:
-            # a big diagram's links already name each kind of box: its groups list only the
-            # boxes no link names (a list sentence is as many clauses, each one to embed)
+        if by_role or len(ids) > GROUP_NAMES:
+            # a big diagram's or a big group's links already name its boxes: the group lists
+            # only the boxes no link names (a list sentence is as many clauses to embed)
             ids = [n for n in ids if n not in linked]
             if not ids:
                 say(("group", *group_key(sg.id, diagram.members(sg.id))),
