@@ -127,6 +127,35 @@ def test_stance_words_model_scores_as_scikit_learn_does():
     assert words.score(["retraining is pointless"])[0] > 0.5 > words.score(["retrain weekly on fresh data"])[0]
 
 
+def test_point_words_models_score_as_scikit_learn_does():
+    """The per-point bag-of-words heads are kept as arrays: same probabilities as the fitted
+    scikit-learn vectorizer and regressions; a point with too few examples scores ~0."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from interviewer.listening.fit import _fit_point_words
+    from interviewer.listening.stance import ngrams
+
+    texts = ["A/B test on minutes per DAU", "p99 under 100 ms", "an A/B test for two weeks",
+             "latency p99 below 80 ms", "randomised A/B split by user", "serve within 50 ms at p99",
+             "we log the clicks", "the catalogue is big"] * 3
+    Y = np.zeros((len(texts), 3), dtype=np.int8)
+    Y[:, 0] = [1, 0, 1, 0, 1, 0, 0, 0] * 3
+    Y[:, 1] = [0, 1, 0, 1, 0, 1, 0, 0] * 3
+    Y[:2, 2] = 1                                          # two examples: no model
+    words = _fit_point_words(texts, Y)
+    vec = TfidfVectorizer(analyzer=ngrams, min_df=2, sublinear_tf=True)
+    X = vec.fit_transform(texts)
+    queries = ["an A/B test on watch minutes", "p99 of 120 ms", "zzz unseen", ""]
+    got = words.score(queries)
+    for j in (0, 1):
+        lr = LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000, solver="liblinear",
+                                random_state=0).fit(X, Y[:, j])
+        assert np.allclose(got[:, j], lr.predict_proba(vec.transform(queries))[:, 1], atol=1e-5)
+    assert got[0, 0] > 0.5 > got[0, 1] and got[1, 1] > 0.5 > got[1, 0]
+    assert (got[:, 2] < 0.01).all()
+
+
 def test_stance_is_read_in_the_whole_sentence_of_a_clause():
     from interviewer.listening.stance import sentence_parents
     from interviewer.textutil import clauses
