@@ -128,11 +128,20 @@ class PointTargets:
         self.dis_cols = [np.flatnonzero(self.dis_owner == j) for j in range(n)]
 
 
-def expand(feats: np.ndarray) -> np.ndarray:
-    """The features and their pairwise products (the topic model is linear in these)."""
+def expand(feats: np.ndarray, dtype=None) -> np.ndarray:
+    """The features and their pairwise products (the topic model is linear in these), each
+    product computed in the features' own type and written in place (the fit's design matrix,
+    a quarter of a million rows, is made without a copy per product). ``dtype``: the output's
+    type (default: the features')."""
     n = feats.shape[1]
-    prods = [feats[:, i] * feats[:, j] for i in range(n) for j in range(i, n)]
-    return np.concatenate([feats, np.stack(prods, axis=1)], axis=1)
+    out = np.empty((feats.shape[0], n + n * (n + 1) // 2), dtype=dtype or feats.dtype)
+    out[:, :n] = feats
+    k = n
+    for i in range(n):
+        for j in range(i, n):
+            out[:, k] = feats[:, i] * feats[:, j]
+            k += 1
+    return out
 
 
 def _segment_max(sims: np.ndarray, columns: list, n_points: int, top: int = 1) -> np.ndarray:

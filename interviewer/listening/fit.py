@@ -247,8 +247,11 @@ def fit(train: list[Utterance], flow: Flow, embedder, stance: StanceFeatures,
             stance_text.append(units[i][pb])
             stance_y.append(int(p in u.dismisses))
             stance_g.append(int(gid[i]))
-    topic = _logistic(C=1.0, max_iter=5000).fit(expand(np.asarray(rows)), np.asarray(labels),
-                                                sample_weight=np.asarray(weights))
+    # float32, as the features (scikit-learn fits it as it is); filled column by column
+    design = expand(np.asarray(rows))
+    del rows
+    topic = _logistic(C=1.0, max_iter=5000).fit(design, np.asarray(labels), sample_weight=np.asarray(weights))
+    del design
     emb_w, emb_b, words, st = _fit_stance(np.asarray(stance_vec), stance_text, np.asarray(stance_x),
                                           np.asarray(stance_y), np.asarray(stance_g))
     return {"ids": np.asarray(ids), "cue_vecs": cue_vecs, "cue_owner": cue_owner, "head_w": head_w,
