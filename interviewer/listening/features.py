@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from interviewer.listening.stance import ngrams, sentence_parents
+from interviewer.listening.stance import ngram_counts, sentence_parents
 
 N_FEATURES = 14
 FEATURE_NAMES = ("cue_max", "cue_top3", "ex_max", "head", "margin", "has_head", "words", "in_stage",
@@ -65,11 +65,7 @@ class PointWords:
     def score(self, texts: list[str]) -> np.ndarray:
         z = np.tile(self.b, (len(texts), 1))
         for k, t in enumerate(texts):
-            counts: dict[int, int] = {}
-            for g in ngrams(t):
-                i = self.index.get(g)
-                if i is not None:
-                    counts[i] = counts.get(i, 0) + 1
+            counts = ngram_counts(t, self.index)
             if counts:
                 idx = np.fromiter(counts, dtype=np.int64)
                 x = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float32))) * self.idf[idx]

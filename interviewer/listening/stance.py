@@ -83,6 +83,17 @@ def ngrams(text: str) -> list[str]:
     return toks + [f"{a} {b}" for a, b in zip(toks, toks[1:])]
 
 
+def ngram_counts(text: str, index: dict[str, int]) -> dict[int, int]:
+    """How often each known word or word pair (``ngrams``) occurs in ``text``, by its column in
+    ``index`` (a fitted vocabulary); unknown ones are left out."""
+    counts: dict[int, int] = {}
+    for g in ngrams(text):
+        i = index.get(g)
+        if i is not None:
+            counts[i] = counts.get(i, 0) + 1
+    return counts
+
+
 class StanceWords:
     """A fitted bag-of-words stance model kept as plain arrays: vocabulary, idf, weights.
     ``score(texts)`` → P(dismissed or wrong) per text, from the words the fit found telling
@@ -97,11 +108,7 @@ class StanceWords:
     def score(self, texts: list[str]) -> np.ndarray:
         out = np.zeros(len(texts), dtype=np.float32)
         for k, t in enumerate(texts):
-            counts: dict[int, int] = {}
-            for g in ngrams(t):
-                i = self.index.get(g)
-                if i is not None:
-                    counts[i] = counts.get(i, 0) + 1
+            counts = ngram_counts(t, self.index)
             if not counts:
                 z = self.b
             else:
