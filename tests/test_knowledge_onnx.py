@@ -35,9 +35,15 @@ def _texts() -> list[str]:
 
 @pytest.fixture(scope="module")
 def models_dir(tmp_path_factory) -> Path:
-    """One real export for the module (the slow path, ~10 s)."""
+    """One real export for the module (the slow path, ~10 s), made by a fresh process that must
+    not import torch or transformers itself: the export runs in its own child."""
     home = tmp_path_factory.mktemp("onnx-home")
-    LocalEmbeddings(backend="onnx", home=home)
+    code = ("import sys; from pathlib import Path; from interviewer.embedding.local import LocalEmbeddings; "
+            "e = LocalEmbeddings(backend='onnx', home=Path(sys.argv[1])); "
+            "print(e.backend, *[m for m in ('torch', 'transformers') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code, str(home)], capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-500:]
+    assert out.stdout.split() == ["onnx"], out.stdout
     return home / "models"
 
 
@@ -141,18 +147,25 @@ def test_a_bad_export_is_made_again_and_failures_are_clear(models_dir, tmp_path,
         shutil.copy(ox.sidecar_path(models_dir / target.name), ox.sidecar_path(target))
         return target
 
-    monkeypatch.setattr(ox, "export_onnx", fake_export)
+    monkeypatch.setattr(ox, "export_onnx_isolated", fake_export)
     enc = ox.open_onnx(local_model_dir(), tmp_path, MINILM_SAFETENSORS_SHA256, MINILM_NAME, required=True)
     assert calls == [model] and enc.encode(["hello"]).shape == (1, 384)
 
     def failing_export(*_):
         raise ox.OnnxModelError("ONNX export failed: no exporter")
 
-    monkeypatch.setattr(ox, "export_onnx", failing_export)
+    monkeypatch.setattr(ox, "export_onnx_isolated", failing_export)
     other = tmp_path / "other"
     with pytest.raises(EmbeddingsError, match="ONNX export failed"):
         LocalEmbeddings(backend="onnx", home=other)
     assert ox.open_onnx(local_model_dir(), other, MINILM_SAFETENSORS_SHA256, MINILM_NAME, required=False) is None
+
+
+def test_a_failed_export_in_the_child_says_why(tmp_path):
+    with pytest.raises(ox.OnnxModelError, match="ONNX export failed") as err:
+        ox.export_onnx_isolated(tmp_path / "no-such-model", tmp_path / "m.onnx", MINILM_SAFETENSORS_SHA256)
+    assert "\n" not in str(err.value) and "Traceback" not in str(err.value)
+    assert not list(tmp_path.iterdir())          # no half-written file left behind
 
 
 def test_unknown_backend_is_a_clear_error(tmp_path):

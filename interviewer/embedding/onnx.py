@@ -9,7 +9,8 @@ ONNX file's sha256; both are checked on every load. Inference then needs only on
 ``max_seq_length`` (256) tokens, padding to the longest text of a batch, mean pooling over the
 attention mask, L2 normalisation.
 
-This module imports neither torch nor transformers at import time (``export_onnx`` does, lazily).
+This module imports neither torch nor transformers at import time (``export_onnx`` does, lazily,
+and runs in a child process: ``export_onnx_isolated``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -137,6 +140,39 @@ def export_onnx(model_dir: Path, target: Path, weights_sha256: str) -> Path:
     return target
 
 
+# The export in a child process: the parent (chat, the Streamlit app) never imports torch, which
+# stays resident once loaded; the first chat on a new data directory peaked at 1.05 GB with
+# the export in-process (the export alone takes ~780 MB) and torch would sit in the app for good.
+_EXPORT_CHILD = """
+import sys
+from pathlib import Path
+from interviewer.embedding.onnx import OnnxModelError, export_onnx
+try:
+    export_onnx(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3])
+except OnnxModelError as exc:
+    print(exc, file=sys.stderr)
+    sys.exit(3)
+"""
+EXPORT_TIMEOUT_S = 600
+
+
+def export_onnx_isolated(model_dir: Path, target: Path, weights_sha256: str) -> Path:
+    """``export_onnx`` in a child Python process; its failure is an OnnxModelError with the
+    child's own one-line reason."""
+    cmd = [sys.executable, "-c", _EXPORT_CHILD, str(model_dir), str(target), weights_sha256]
+    try:
+        res = subprocess.run(cmd, capture_output=True, text=True, timeout=EXPORT_TIMEOUT_S)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise OnnxModelError(f"ONNX export failed: {' '.join(str(exc).split())[:200]}") from None
+    if res.returncode != 0:
+        lines = [ln.strip() for ln in res.stderr.splitlines() if ln.strip()]
+        reason = lines[-1] if lines else f"exit code {res.returncode}"
+        if res.returncode != 3:
+            reason = f"ONNX export failed: {reason}"
+        raise OnnxModelError(reason[:300])
+    return target
+
+
 class OnnxEncoder:
     """Sentence embeddings from an exported, verified ONNX model (no torch import)."""
 
@@ -235,7 +271,7 @@ def open_onnx(model_dir: Path, home: Path, weights_sha256: str, name: str, *, re
         if target.exists() or sidecar_path(target).exists():
             log.warning("re-exporting the ONNX embedding model: %s", exc)
     try:
-        export_onnx(model_dir, target, weights_sha256)
+        export_onnx_isolated(model_dir, target, weights_sha256)
         return OnnxEncoder(target, model_dir, weights_sha256)
     except OnnxModelError as exc:
         if required:
