@@ -177,6 +177,16 @@ class Embedder:
         with self._lock:
             return {t: self._cache[t] for t in texts if t in self._cache}
 
+    def cached_texts(self) -> list[str]:
+        with self._lock:
+            return list(self._cache)
+
+    def forget(self, texts: Iterable[str]) -> None:
+        """Drop ``texts`` from the cache (benchmarks time a new answer's encoding with it)."""
+        with self._lock:
+            for t in texts:
+                self._cache.pop(t, None)
+
     @property
     def dim(self) -> int:
         if self._cache:
