@@ -143,6 +143,9 @@ def test_a_list_of_names_is_capped_whatever_it_names(grading_inputs):
     assert g.grade.score <= 2
     assert all(c.score <= 2 for c in g.grade.criteria if c.id not in ("structure-communication", "trade-offs"))
     assert any("list of names" in n for n in g.grade.notices)
+    # one figure in the list does not make it an answer
+    one_number = "- two-tower retrieval\n- 500 candidates\n- LightGBM ranker\n- feature store\n- Kafka logs"
+    assert grade_text(grading_inputs, "design", one_number).grade.score <= 2
     # the same parts said as claims, with numbers, are not a list
     said = ("Two-tower retrieval over a FAISS ANN index returns 1,000 candidates in 20 ms. A LightGBM ranker "
             "scores them with features read from the feature store. Every impression goes to a Kafka log "
@@ -206,3 +209,28 @@ def test_general_ml_trivia_in_stage_words_is_off_topic(grading_inputs):
     assert g.grade.score == 1
     assert g.features.max_specificity < 0.15
     assert "nothing in the answer is about this question" in " ".join(g.grade.notices)
+
+
+SCALE_ANSWER = ("At scale the bottleneck is the ranking service: 50k candidates per request is too many, so we "
+                "cache embeddings and precompute candidates nightly. We monitor feature drift weekly and retrain "
+                "every day with a validation gate before promotion.")
+
+
+def test_an_answer_to_another_stage_is_off_topic_for_this_one(grading_inputs):
+    g = grade_text(grading_inputs, "metrics", SCALE_ANSWER)
+    assert g.grade.score == 1
+    assert any('answers the "Scale the design" stage' in n for n in g.grade.notices)
+    # the same answer in its own stage is graded on what it says
+    own = grade_text(grading_inputs, "scale", SCALE_ANSWER)
+    assert own.grade.score >= 3 and not any("off topic" in n for n in own.grade.notices)
+
+
+def test_the_dismissal_cap_needs_prose_not_notes_with_figures():
+    from interviewer.grading.scoring import substance_caps
+
+    dismissed, affirmed = ["class-imbalance", "feature-engineering"], ["loss-function"]
+    prose = substance_caps(0.1, 0, dismissed, affirmed)
+    assert [c.points for c in prose] == [frozenset(dismissed)]
+    # "- 4% positives → no class weights (GBDT copes)": notes with figures state constraints
+    assert substance_caps(0.7, 3, dismissed, affirmed) == []
+    assert len(substance_caps(0.7, 1, dismissed, affirmed)) == 1     # notes without figures: capped

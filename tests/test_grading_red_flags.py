@@ -87,3 +87,21 @@ def test_a_marker_that_names_a_metric_is_not_a_claim(embedder, rubric):
     assert not _affirms_marker(flag, "Guardrails: skip < 30s rate, artist diversity, p99 latency, unfollows")
     assert not _affirms_marker(flag, "Guardrails: skip rate and unfollows must not move.")
     assert _affirms_marker(flag, "I'd skip the A/B test, the offline gain is clear.")
+
+
+@pytest.mark.parametrize("text", [
+    "Positive = accepted before check-in closes; shown-but-declined = negative; never-shown bookings aren't negatives.",
+    "Items not shown are not negatives: we only sample those for retrieval.",
+])
+def test_a_marker_whose_subject_is_denied_the_claim_is_not_flagged(embedder, rubric, text):
+    assert "unseen-items-negative" not in _flags(embedder, rubric, "requirements", text)
+    # nor when the listener hears the sentence as getting the labels wrong (the marker decides)
+    sents = analyse(text)
+    heard = {"data-and-labels": {s.text for s in sents}}
+    assert red_flags(embedder, rubric.stage("requirements"), sents, heard) == []
+
+
+def test_the_claim_itself_is_still_flagged_with_the_same_words(embedder, rubric):
+    assert "unseen-items-negative" in _flags(embedder, rubric, "requirements", "All unseen offers are negatives too.")
+    assert "unseen-items-negative" not in _flags(embedder, rubric, "requirements",
+                                                 "All unseen offers are not negatives.")

@@ -26,8 +26,8 @@ from interviewer.grading.fitted import GradingModel, load_model
 from interviewer.grading.grades import CriterionScore, StageGrade
 from interviewer.grading.red_flags import red_flags
 from interviewer.grading.rubric import Rubric, RubricStage
-from interviewer.grading.scoring import (SUBSTANCE_CAP, Features, reasoning_values, stage_caps,
-                                         substance_caps, to_score)
+from interviewer.grading.scoring import (OTHER_STAGE_POINTS, SUBSTANCE_CAP, Features, reasoning_values,
+                                         stage_caps, substance_caps, to_score)
 from interviewer.grading.signals import analyse, content_words, injection_sentences
 from interviewer.grading.substance import FEATURES, Substance, measure, weighted_share
 from interviewer.embedding.local import Embedder
@@ -227,7 +227,9 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
     # that the listener missed is graded by what it shows, not called off topic)
     heard_nothing = not affirmed and substance.terms == 0 and not substance.dismissed \
         and feats.max_relevance < RELEVANT
-    cap, cap_reasons = stage_caps(feats, flags, heard_nothing=heard_nothing, substance=held_back)
+    other = None if affirmed else _other_stage(listener, text, flow, stage)
+    cap, cap_reasons = stage_caps(feats, flags, heard_nothing=heard_nothing, substance=held_back,
+                                  other_stage=other)
     score = min(model.score(vector), cap)
     notices += cap_reasons
 
@@ -238,6 +240,23 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
                        improvements=improvements, grader="offline", notices=notices,
                        scope=rubric.scoring.offline_scope)
     return Graded(grade, feats, hit, missed, substance)
+
+
+def _other_stage(listener, text: str, flow: Flow, stage: str) -> str | None:
+    """The title of another stage whose key points the answer affirms (at least
+    ``OTHER_STAGE_POINTS`` of them), when it affirms none of this stage's: e.g. a scale answer
+    given for metrics. Heard with every stage's points, this stage's as in-stage."""
+    points = [p for s in flow.stages for p in s.key_points]
+    own = {p.id for p in flow.stage(stage).key_points}
+    heard = listener.hear(text, points, in_stage=own)
+    stage_of = {p.id: s for s in flow.stages for p in s.key_points}
+    counts: dict[str, int] = {}
+    for h in heard.affirmed:
+        if h.point.id not in own:
+            sid = stage_of[h.point.id].id
+            counts[sid] = counts.get(sid, 0) + 1
+    best = max(counts, key=lambda k: counts[k], default=None)
+    return flow.stage(best).name if best and counts[best] >= OTHER_STAGE_POINTS else None
 
 
 def _mean_similarity(embedder: Embedder, texts: list[str], other: str) -> float:

@@ -23,13 +23,17 @@ _NEG_WORD = re.compile(rf"\b{_NEG}\b")
 # mislead us"): the candidate names the wrong idea to warn against it
 _REJECTED_AFTER = re.compile(r"^\W*(?:\w+\W+){0,2}?(?:meaningless|misleading|mislead\w*|useless|pointless|"
                              r"worthless|a trap|flatter\w*|lies|lying|wrong)\b")
+# a marker whose subject the sentence says is not the thing ("never-shown bookings aren't
+# negatives", "items not shown are not negatives"): the claim denied, whatever the marker
+_DENIED_AFTER = re.compile(r"^\W*(?:[\w-]+\W+){0,2}?(?:isn't|aren't|wasn't|weren't|(?:is|are|was|were) (?:not|never))\b")
 # a marker used as a metric's name ("skip rate < 30s", "skip < 30s"), not as a verb
 _METRIC_NAME = re.compile(r"^\s*(?:rates?\b|ratios?\b|counts?\b|share\b|%|<|>|≤|≥)")
 
 
 def _affirms_marker(flag: RedFlag, sentence: str) -> bool:
     """A marker occurs, not negated within the four words before it, not rejected in the three
-    after it ("accuracy is meaningless here") and not the name of a metric ("skip rate").
+    after it ("accuracy is meaningless here"), not denied of its subject ("never-shown items
+    aren't negatives") and not the name of a metric ("skip rate").
     Markers that are negative themselves ("no need", "skip") are taken as they are, unless
     they name a metric."""
     low = sentence.lower().replace("’", "'")
@@ -41,7 +45,7 @@ def _affirms_marker(flag: RedFlag, sentence: str) -> bool:
         for hit in re.finditer(re.escape(m), low):
             before = low[:hit.start()].split()[-4:]
             after = low[hit.end():]
-            if _METRIC_NAME.search(after):
+            if _METRIC_NAME.search(after) or _DENIED_AFTER.search(after):
                 continue
             if negative or (not _NEG_WORD.search(" ".join(before)) and not _REJECTED_AFTER.search(after)):
                 return True
