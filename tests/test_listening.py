@@ -37,6 +37,25 @@ def test_corpus_is_split_by_problem_and_every_generic_point_has_25_utterances(se
     assert sum(u.kind == "near_miss" for u in train) >= 60 and sum(bool(u.dismisses) for u in train) >= 60
 
 
+def test_points_said_ahead_are_tuned_on_utterances_labelled_for_every_stage(services):
+    from interviewer.listening.tuning import tune_elsewhere
+
+    ids = {p.id for s in services.flow.stages for p in s.key_points}
+    stage_of = {p.id: s.id for s in services.flow.stages for p in s.key_points}
+    train, dev = load_corpus(builtin_knowledge_dir() / "utterances", ids)
+    everywhere = [u for u in dev if u.scope == "all"]
+    assert everywhere and not any(u.scope == "all" for u in train)     # never fitted on
+    ahead = [u for u in everywhere if any(stage_of[p] != u.stage for p in u.covers)]
+    assert len(ahead) >= 60 and len({stage_of[p] for u in ahead for p in u.covers}) == len(services.flow.stages)
+    # the lowest threshold as precise as asked, counting a labelled point heard ahead as right
+    scored = [({"a"}, set(), {"a": (0.8, 0.1), "b": (0.605, 0.1)}), (set(), set(), {"a": (0.505, 0.1)})]
+    assert tune_elsewhere(scored, 1.0) == pytest.approx(0.61)
+    assert tune_elsewhere(scored, 0.5) == pytest.approx(0.51)
+    # a point heard as dismissed is not credited, so it costs no precision
+    assert tune_elsewhere([({"a"}, set(), {"a": (0.8, 0.1), "b": (0.7, 0.9)})], 1.0, t_stance=0.5) \
+        == pytest.approx(0.3)
+
+
 def test_one_long_answer_is_heard_point_by_point_with_its_own_sentences(services):
     text = ("Online, an A/B test on podcast minutes per DAU, with music minutes and skip rate as guardrails. "
             "Offline I'd track NDCG at 10 on the next day's listens.")

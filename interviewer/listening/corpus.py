@@ -1,7 +1,8 @@
 """The labelled utterances the listener learns from (``knowledge/utterances/*.jsonl``).
 
 Each line is one thing a candidate says in a stage, labelled with the key points it covers
-and those it dismisses or gets wrong. Written by people who saw only the key point
+and those it dismisses or gets wrong: of its own stage only, or (``scope: all``) of every stage,
+so that points said ahead or late can be scored. Written by people who saw only the key point
 definitions; split by problem (``splits.yaml``) into train and dev.
 """
 
@@ -30,6 +31,10 @@ class Utterance(BaseModel):
     kind: Kind
     style: str = ""
     reason: str = ""
+    # "stage": labelled with the stage's own key points only (what it says of other stages'
+    # points is unknown); "all": labelled with every stage's points, so hearing other stages'
+    # points can be scored on it (the threshold for points said ahead or late is tuned there)
+    scope: Literal["stage", "all"] = "stage"
 
     @model_validator(mode="after")
     def _consistent(self) -> "Utterance":
