@@ -71,16 +71,23 @@ def _logistic(**kw):
     return LogisticRegression(**kw)
 
 
-def _fit_heads(X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _per_point(X, Y: np.ndarray, C: float) -> tuple[np.ndarray, np.ndarray]:
+    """A class-balanced logistic regression per key point (column of ``Y``) with at least three
+    examples, as (weights per point, biases); a point with fewer never fires (bias -6).
+    liblinear: the same fit as lbfgs here at half the time (hundreds of fits per refit)."""
     w = np.zeros((Y.shape[1], X.shape[1]), dtype=np.float32)
     b = np.full(Y.shape[1], -6.0, dtype=np.float32)
     for j in range(Y.shape[1]):
         if Y[:, j].sum() >= 3:
-            # liblinear: the same fit as lbfgs here at half the time (216 head fits per refit)
-            lr = _logistic(C=2.0, class_weight="balanced", max_iter=2000, solver="liblinear",
+            lr = _logistic(C=C, class_weight="balanced", max_iter=2000, solver="liblinear",
                            random_state=0).fit(X, Y[:, j])
             w[j], b[j] = lr.coef_[0], lr.intercept_[0]
     return w, b
+
+
+def _fit_heads(X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per key point, a logistic regression on the sentence embedding."""
+    return _per_point(X, Y, C=2.0)
 
 
 def _fit_point_words(texts: list[str], Y: np.ndarray) -> PointWords:
@@ -91,14 +98,9 @@ def _fit_point_words(texts: list[str], Y: np.ndarray) -> PointWords:
 
     vec = TfidfVectorizer(analyzer=ngrams, min_df=2, sublinear_tf=True)
     X = vec.fit_transform(texts)
-    w = np.zeros((X.shape[1], Y.shape[1]), dtype=np.float32)
-    b = np.full(Y.shape[1], -6.0, dtype=np.float32)
-    for j in range(Y.shape[1]):
-        if Y[:, j].sum() >= 3:
-            lr = _logistic(C=1.0, class_weight="balanced", max_iter=2000, solver="liblinear",
-                           random_state=0).fit(X, Y[:, j])
-            w[:, j], b[j] = lr.coef_[0], lr.intercept_[0]
-    return PointWords(vec.get_feature_names_out().tolist(), vec.idf_.astype(np.float32), w, b)
+    w, b = _per_point(X, Y, C=1.0)
+    return PointWords(vec.get_feature_names_out().tolist(), vec.idf_.astype(np.float32),
+                      np.ascontiguousarray(w.T), b)
 
 
 def _bow_scores(words: PointWords, units: list[str]) -> tuple[np.ndarray, np.ndarray]:
