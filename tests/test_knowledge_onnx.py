@@ -222,3 +222,20 @@ def test_cold_cli_commands_import_nothing_heavy(models_dir, tmp_path, embedder, 
     grade = json.loads(_cold(home, tmp_path, "feedback", str(answer), "--stage", "metrics", "--problem",
                              "linkedin-feed", "--format", "json")[1].stdout)
     assert grade["score"] >= 1 and grade["sources"]      # graded, with citations from the guides
+
+
+def test_the_embedder_cache_can_forget_texts():
+    """Benchmarks time a new answer by evicting its texts; forgetting one text re-encodes it alone."""
+    class Counting:
+        calls: list[list[str]] = []
+
+        def embed_documents(self, texts):
+            self.calls.append(list(texts))
+            return [[float(len(t)), 1.0] for t in texts]
+
+    emb = Embedder(Counting(), "counting")
+    emb.encode(["a b", "c d e"])
+    assert set(emb.cached_texts()) == {"a b", "c d e"}
+    emb.forget(["a b", "never cached"])
+    emb.encode(["a b", "c d e"])
+    assert Counting.calls == [["a b", "c d e"], ["a b"]]
