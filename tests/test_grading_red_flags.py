@@ -16,7 +16,7 @@ def rubric():
 
 
 def _flags(embedder, rubric, stage, text):
-    return [f.id for f, _ in red_flags(embedder, rubric.stage(stage), analyse(text))]
+    return [f.id for f, _ in red_flags(embedder, rubric.stage(stage), analyse(text), rubric.red_flag_words)]
 
 
 @pytest.mark.parametrize("stage, text, flag", [
@@ -74,19 +74,21 @@ def test_a_sentence_the_listener_heard_as_wrong_flags_with_a_marker(embedder, ru
     text = "Evaluation is easy: shuffle the logs and hold out ten percent."
     sents = analyse(text)
     heard = {"evaluation-protocol": {sents[0].text}}
-    assert [f.id for f, _ in red_flags(embedder, rubric.stage("models"), sents, heard)] == ["random-split-time-data"]
+    assert [f.id for f, _ in red_flags(embedder, rubric.stage("models"), sents, rubric.red_flag_words, heard)] == ["random-split-time-data"]
     # the listener's stance alone is not enough: the flag's marker must be said, not negated
     calm = analyse("Evaluation is easy: never shuffle, hold out the last week.")
-    assert red_flags(embedder, rubric.stage("models"), calm, {"evaluation-protocol": {calm[0].text}}) == []
+    assert red_flags(embedder, rubric.stage("models"), calm, rubric.red_flag_words,
+                     {"evaluation-protocol": {calm[0].text}}) == []
 
 
 def test_a_marker_that_names_a_metric_is_not_a_claim(embedder, rubric):
     from interviewer.grading.red_flags import _affirms_marker
 
     flag = next(f for f in rubric.stage("metrics").red_flags if f.id == "offline-only-launch")
-    assert not _affirms_marker(flag, "Guardrails: skip < 30s rate, artist diversity, p99 latency, unfollows")
-    assert not _affirms_marker(flag, "Guardrails: skip rate and unfollows must not move.")
-    assert _affirms_marker(flag, "I'd skip the A/B test, the offline gain is clear.")
+    words = rubric.red_flag_words
+    assert not _affirms_marker(flag, "Guardrails: skip < 30s rate, artist diversity, p99 latency, unfollows", words)
+    assert not _affirms_marker(flag, "Guardrails: skip rate and unfollows must not move.", words)
+    assert _affirms_marker(flag, "I'd skip the A/B test, the offline gain is clear.", words)
 
 
 @pytest.mark.parametrize("text", [
@@ -98,10 +100,21 @@ def test_a_marker_whose_subject_is_denied_the_claim_is_not_flagged(embedder, rub
     # nor when the listener hears the sentence as getting the labels wrong (the marker decides)
     sents = analyse(text)
     heard = {"data-and-labels": {s.text for s in sents}}
-    assert red_flags(embedder, rubric.stage("requirements"), sents, heard) == []
+    assert red_flags(embedder, rubric.stage("requirements"), sents, rubric.red_flag_words, heard) == []
 
 
 def test_the_claim_itself_is_still_flagged_with_the_same_words(embedder, rubric):
     assert "unseen-items-negative" in _flags(embedder, rubric, "requirements", "All unseen offers are negatives too.")
     assert "unseen-items-negative" not in _flags(embedder, rubric, "requirements",
                                                  "All unseen offers are not negatives.")
+
+
+def test_the_words_that_reject_a_marker_are_data(embedder, rubric):
+    from interviewer.grading.red_flags import _affirms_marker
+
+    flag = next(f for f in rubric.stage("metrics").red_flags if f.id == "accuracy-for-rare-positives")
+    text = "Accuracy is hopeless here, the base rate is 1%."
+    assert _affirms_marker(flag, text, rubric.red_flag_words)
+    more = rubric.red_flag_words.model_copy(update={"rejected_after": ["hopeless", "mislead*"]})
+    assert not _affirms_marker(flag, text, more)
+    assert not _affirms_marker(flag, "Accuracy misleads with 1% positives.", more)

@@ -210,7 +210,8 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
     relevant = _measure_text(feats, embedder, text, sents, all_points, problem, stage)
 
     heard = listener.hear(text, all_points)
-    flags = red_flags(embedder, rstage, sents, _dismissed_by_criterion(heard, criteria, points_by_crit))
+    flags = red_flags(embedder, rstage, sents, rubric.red_flag_words,
+                      _dismissed_by_criterion(heard, criteria, points_by_crit))
     feats.red_flags = [f.id for f, _ in flags]
 
     substance = measure(sents, heard, all_points, problem, prompts_dir, set(credited))

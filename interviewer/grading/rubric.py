@@ -109,10 +109,24 @@ class Scoring(_Strict):
         return f"Each hint costs {self.hint_cost:g} of the overall score (at most {self.max_hint_cost:g})."
 
 
+class RedFlagWords(_Strict):
+    """The words that decide whether a red flag's marker is claimed or rejected ("never a
+    random split", "accuracy is meaningless here", "skip rate", "unseen items aren't
+    negatives"). A word ending in ``*`` matches any ending ("mislead*")."""
+
+    negations: list[str] = Field(min_length=1, description=(
+        "Before a marker (within four words) they reject it; a marker holding one is negative itself. "
+        "Words ending in n't always count."))
+    rejected_after: list[str] = Field(min_length=1, description="Within two words after a marker: the claim is rejected.")
+    denied_after: list[str] = Field(min_length=1, description="Within two words after a marker: its subject is denied.")
+    metric_name_after: list[str] = Field(min_length=1, description="Right after a marker: it names a metric.")
+
+
 class Rubric(_Strict):
     version: int = 1
     levels: dict[int, str]
     scoring: Scoring = Field(default_factory=Scoring)
+    red_flag_words: RedFlagWords
     stages: list[RubricStage]
     cross_stage: list[CrossCriterion]
 
