@@ -160,8 +160,11 @@ def export_onnx_isolated(model_dir: Path, target: Path, weights_sha256: str) -> 
     """``export_onnx`` in a child Python process; its failure is an OnnxModelError with the
     child's own one-line reason."""
     cmd = [sys.executable, "-c", _EXPORT_CHILD, str(model_dir), str(target), weights_sha256]
+    # the child imports this package from where the parent did, installed or not
+    root = str(Path(__file__).resolve().parents[2])
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p))
     try:
-        res = subprocess.run(cmd, capture_output=True, text=True, timeout=EXPORT_TIMEOUT_S)
+        res = subprocess.run(cmd, capture_output=True, text=True, timeout=EXPORT_TIMEOUT_S, env=env)
     except (OSError, subprocess.SubprocessError) as exc:
         raise OnnxModelError(f"ONNX export failed: {' '.join(str(exc).split())[:200]}") from None
     if res.returncode != 0:
