@@ -65,6 +65,9 @@ def test_refit_command_writes_a_model_and_refuses_the_held_out_part(root_runner,
     held.write_text(yaml.safe_dump({"part": "test", "answers": src["answers"][:5]}))
     r = root_runner.invoke(app, ["refit-grader", str(held), "--out", str(tmp_path / "x.yaml")])
     assert r.exit_code == 1 and "held-out" in r.output and not (tmp_path / "x.yaml").exists()
+    held.write_text(yaml.safe_dump({"part": "test-b", "answers": src["answers"][:5]}))
+    r = root_runner.invoke(app, ["refit-grader", str(small), str(held), "--out", str(tmp_path / "x.yaml")])
+    assert r.exit_code == 1 and "held-out" in r.output and not (tmp_path / "x.yaml").exists()
 
     bad = tmp_path / "bad.yaml"
     bad.write_bytes(b"\x00\xff not yaml: [")

@@ -1,7 +1,8 @@
 """Refit the offline grader's ordinal model from labelled answers (``interviewer refit-grader``).
 
 A labelled file is YAML: ``part: tune`` and ``answers: [{id, problem | question, stage, label,
-text, kind?}]``. A file marked ``part: test`` is a held-out set and is refused: no fit reads it.
+text, kind?}]``. A file marked ``part: test`` (or ``test-b``, any part named test…) is a held-out set and is
+refused: no fit reads it.
 The features are measured by the grader's own path (``grade_offline``), so what is fitted is
 exactly what grading computes. Leave-one-question-out cross-validation figures are written
 beside the coefficients.
@@ -33,7 +34,7 @@ HEADER = """\
 
 
 def load_labelled(paths: list[Path]) -> list[dict]:
-    """The answers of ``paths``; a held-out file (``part: test``) is an error."""
+    """The answers of ``paths``; a held-out file (``part: test…``) is an error."""
     answers = []
     for path in paths:
         try:
@@ -42,7 +43,7 @@ def load_labelled(paths: list[Path]) -> list[dict]:
             raise ValueError(f"{path}: cannot read labelled answers ({type(exc).__name__})") from None
         if not isinstance(data, dict) or not isinstance(data.get("answers"), list):
             raise ValueError(f"{path}: expected a mapping with an 'answers' list")
-        if data.get("part") == "test":
+        if str(data.get("part", "")).startswith("test"):
             raise ValueError(f"{path} is a held-out test part: no fit may read it")
         for a in data["answers"]:
             missing = [k for k in ("id", "stage", "label", "text") if k not in a]
