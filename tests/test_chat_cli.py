@@ -25,6 +25,10 @@ BIN = Path(sys.executable).with_name("interviewer")
 def _env(home: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("INTERVIEWER_", "OPENAI_", "ANTHROPIC_"))}
     env["INTERVIEWER_HOME"] = str(home)
+    # the run's shared cache of fitted models (keyed by their inputs' hash): the listener is
+    # fitted once per run, not once per chat process
+    if os.environ.get("INTERVIEWER_CACHE_DIR"):
+        env["INTERVIEWER_CACHE_DIR"] = os.environ["INTERVIEWER_CACHE_DIR"]
     env["PYTHONUNBUFFERED"] = "1"
     return env
 

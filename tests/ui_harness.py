@@ -60,6 +60,8 @@ def running_app(home: Path, port: int | None = None, log_path: Path | None = Non
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("INTERVIEWER_") and k not in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY")}
     env.update(INTERVIEWER_HOME=str(home), PYTHONUNBUFFERED="1")
+    if os.environ.get("INTERVIEWER_CACHE_DIR"):      # the run's shared cache of fitted models
+        env["INTERVIEWER_CACHE_DIR"] = os.environ["INTERVIEWER_CACHE_DIR"]
     log_path = log_path or Path(home) / "ui.log"
     Path(log_path).parent.mkdir(parents=True, exist_ok=True)
     log = open(log_path, "w")
