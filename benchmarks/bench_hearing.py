@@ -89,7 +89,9 @@ def run(args) -> dict:
     ids = {p.id for p in points}
     stage_of = {p.id: s.id for s in flow.stages for p in s.key_points}
     _, dev = load_corpus(builtin_knowledge_dir() / "utterances", ids)
-    test = [u for f in sorted(TEST_DIR.glob("*.jsonl")) for u in load_utterances(f)]
+    test_files = {f.stem: load_utterances(f) for f in sorted(TEST_DIR.glob("*.jsonl"))}
+    test = [u for rows_ in test_files.values() for u in rows_]
+    file_of = {id(u): name for name, rows_ in test_files.items() for u in rows_}
     rows, figures = [], {"listener_ready_s": round(load_s, 2)}
     emb = services.embedder()
     for split, data in (("dev", dev), ("test", test)):
@@ -109,6 +111,13 @@ def run(args) -> dict:
                          sc["dismissed_credited"], sc["near_miss_credited"]])
         figures.update({f"{split}_{k}": v for k, v in new.items()})
         figures.update({f"{split}_every_stage_{k}": v for k, v in every.items() if k != "n"})
+        if split == "test" and len(test_files) > 1:         # each writer's file on its own
+            for name in test_files:
+                pick = [i for i, u in enumerate(data) if file_of[id(u)] == name]
+                sc = _score([data[i] for i in pick], [heard[i] for i in pick], stage_of)
+                rows.append([f"test: {name}", "listener", sc["n"], sc["precision"], sc["recall"], sc["f1"],
+                             sc["dismissed_credited"], sc["near_miss_credited"]])
+                figures.update({f"test_{name}_{k}": v for k, v in sc.items()})
         if any(getattr(u, "scope", "stage") == "all" for u in data):
             other = _other_stages(data, heard, stage_of)
             figures.update({f"{split}_other_stage_points_{k}": v for k, v in other.items()})

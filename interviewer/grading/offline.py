@@ -189,7 +189,7 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
 
     sents = analyse(text)
     feats = Features(words=sum(s.words for s in sents), sentences=len(sents))
-    injected = injection_sentences(text, sents)
+    injected = injection_sentences(text, sents, prompts_dir)
     if injected:
         feats.injection = True
         reason = ("The answer contains text addressed to the grader (e.g. "

@@ -60,19 +60,6 @@ _FILLER = re.compile(
     r"keep the user at the center|i'm confident|no exception|definitely|heart of|crucial)\b",
     re.I)
 
-_INJECTION = [
-    re.compile(r"\b(ignore|disregard|forget|override)\b[^.]{0,40}\b(instructions?|prompts?|rules|rubric|above|previous)\b", re.I),
-    re.compile(r"\b(give|assign|award|output|rate|score|grade|mark)\s+(this|my|the|me|it|every|all|each)\b[^.]{0,50}"
-               r"(\b(a|an|of)\s+(4|four)\b(?!\s*(ms|milliseconds|percent|%|x\b|times|hours|days|weeks|k\b|million|thousand))|"
-               r"\b4\s*/\s*4\b|\b4 out of 4\b|full marks|\b(perfect|top|highest|maximum) (score|grade|mark)|"
-               r"\bstrong hire\b|\bas strong\b)", re.I),
-    re.compile(r"\b(as|dear|to|for|note to) the (grader|evaluator|judge|scorer|assessor|grading (model|system))\b", re.I),
-    re.compile(r"\b(you are|act as) (now )?(a|an|the) (grader|evaluator|judge|ai|assistant|language model)\b", re.I),
-    re.compile(r"(^|\s)(system|assistant)\s*:|<\|?(im_start|system)\|?>|\bscore\s*[=:]\s*[1-4]\b", re.I),
-    re.compile(r"\bdo not (mention|reveal) this\b", re.I),
-]
-
-
 @dataclass(frozen=True)
 class Sentence:
     text: str          # exact substring of the answer
@@ -128,14 +115,14 @@ def analyse(text: str) -> list[Sentence]:
     return out
 
 
-def injection_sentences(text: str, sents: list[Sentence] | None = None) -> list[str]:
+def injection_sentences(text: str, sents: list[Sentence] | None = None,
+                        prompts_dir: str | None = None) -> list[str]:
     """Sentences addressed to the grader instead of answering the question (``sents``: the
-    text's ``analyse`` if the caller has it)."""
-    hits = []
-    for s in analyse(text) if sents is None else sents:
-        if any(p.search(s.text) for p in _INJECTION):
-            hits.append(s.text)
-    return hits
+    text's ``analyse`` if the caller has it), by the patterns of ``prompts/injection.yaml``; a
+    match across sentences (a hidden comment, a pasted score block) is quoted as matched."""
+    from interviewer.grading.injection import find_injections
+
+    return find_injections(text, [s.text for s in (analyse(text) if sents is None else sents)], prompts_dir)
 
 
 def has_negation(text: str) -> bool:
