@@ -14,6 +14,7 @@ covers, is at most 2 (``scoring.substance_caps``). Evidence quotes are exact sen
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -244,20 +245,16 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
 
 
 def _other_stage(listener, text: str, flow: Flow, stage: str) -> str | None:
-    """The title of another stage whose key points the answer affirms (at least
+    """The name of another stage whose key points the answer affirms (at least
     ``OTHER_STAGE_POINTS`` of them), when it affirms none of this stage's: e.g. a scale answer
     given for metrics. Heard with every stage's points, this stage's as in-stage."""
     points = [p for s in flow.stages for p in s.key_points]
     own = {p.id for p in flow.stage(stage).key_points}
-    heard = listener.hear(text, points, in_stage=own)
-    stage_of = {p.id: s for s in flow.stages for p in s.key_points}
-    counts: dict[str, int] = {}
-    for h in heard.affirmed:
-        if h.point.id not in own:
-            sid = stage_of[h.point.id].id
-            counts[sid] = counts.get(sid, 0) + 1
-    best = max(counts, key=lambda k: counts[k], default=None)
-    return flow.stage(best).name if best and counts[best] >= OTHER_STAGE_POINTS else None
+    stage_of = {p.id: s.id for s in flow.stages for p in s.key_points}
+    counts = Counter(stage_of[h.point.id] for h in listener.hear(text, points, in_stage=own).affirmed
+                     if h.point.id not in own)
+    best = counts.most_common(1)
+    return flow.stage(best[0][0]).name if best and best[0][1] >= OTHER_STAGE_POINTS else None
 
 
 def _mean_similarity(embedder: Embedder, texts: list[str], other: str) -> float:

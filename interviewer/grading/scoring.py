@@ -90,7 +90,7 @@ def stage_caps(f: Features, flags: list, heard_nothing: bool = False,
                substance: list[SubstanceCap] = (), other_stage: str | None = None) -> tuple[int, list[str]]:
     """The highest stage score the answer can get, and why (one notice per cap).
     ``heard_nothing``: the listener heard no key point and no term of the question;
-    ``substance``: the reasons of ``substance_caps``; ``other_stage``: the title of the stage
+    ``substance``: the reasons of ``substance_caps``; ``other_stage``: the name of the stage
     the answer speaks to instead (none of this stage's points heard, at least
     ``OTHER_STAGE_POINTS`` of that one's, each at the listener's stricter other-stage bar)."""
     cap, why = 4, []

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from interviewer.grading.injection import find_injections
 from interviewer.textutil import sentences as split_sentences
 
 WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d[\d,.]*")
@@ -120,8 +121,6 @@ def injection_sentences(text: str, sents: list[Sentence] | None = None,
     """Sentences addressed to the grader instead of answering the question (``sents``: the
     text's ``analyse`` if the caller has it), by the patterns of ``prompts/injection.yaml``; a
     match across sentences (a hidden comment, a pasted score block) is quoted as matched."""
-    from interviewer.grading.injection import find_injections
-
     return find_injections(text, [s.text for s in (analyse(text) if sents is None else sents)], prompts_dir)
 
 

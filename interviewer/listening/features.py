@@ -124,13 +124,12 @@ class PointTargets:
         self.dis_cols = [np.flatnonzero(self.dis_owner == j) for j in range(n)]
 
 
-def expand(feats: np.ndarray, dtype=None) -> np.ndarray:
+def expand(feats: np.ndarray) -> np.ndarray:
     """The features and their pairwise products (the topic model is linear in these), each
     product computed in the features' own type and written in place (the fit's design matrix,
-    a quarter of a million rows, is made without a copy per product). ``dtype``: the output's
-    type (default: the features')."""
+    a quarter of a million rows, is made without a copy per product)."""
     n = feats.shape[1]
-    out = np.empty((feats.shape[0], n + n * (n + 1) // 2), dtype=dtype or feats.dtype)
+    out = np.empty((feats.shape[0], n + n * (n + 1) // 2), dtype=feats.dtype)
     out[:, :n] = feats
     k = n
     for i in range(n):

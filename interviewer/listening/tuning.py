@@ -67,7 +67,7 @@ def tune_elsewhere(scored: list[tuple[set[str], set[str], dict[str, tuple[float,
     (0.98: a quarter of the points said ahead were heard)."""
     for t in np.arange(0.3, 0.99, 0.01):
         tp = fp = 0
-        for covers, dismisses, probs in scored:
+        for covers, _, probs in scored:
             heard = {p for p, (a, s) in probs.items() if a >= t and s < t_stance}
             tp += len(heard & covers)
             fp += len(heard - covers)
@@ -141,7 +141,6 @@ def _fit_and_tune(flow: Flow, embedder, corpus_dir: Path, stance: StanceFeatures
     targets = model.targets(points, embedder)
     stage_of = {p.id: s.id for s in flow.stages for p in s.key_points}
     scored, everywhere = [], []
-    all_scoped = any(u.scope == "all" for u in dev)
     for u in dev:
         units = clauses(u.text) or [u.text]
         vecs = embedder.encode(units)
@@ -154,9 +153,8 @@ def _fit_and_tune(flow: Flow, embedder, corpus_dir: Path, stance: StanceFeatures
         own_ids = {p.id for p in own.values()}
         scored.append((set(u.covers) & own_ids, set(u.dismisses) & own_ids,
                        {p.id: (float(topic[j]), float(st[j])) for j, p in own.items()}))
-        if u.scope == "all" or not all_scoped:
-            other = [(j, p) for j, p in enumerate(points) if stage_of[p.id] != u.stage] if all_scoped \
-                else list(enumerate(points))
+        if u.scope == "all":         # labelled for every stage: other stages' points can be scored
+            other = [(j, p) for j, p in enumerate(points) if stage_of[p.id] != u.stage]
             ids = {p.id for _, p in other}
             everywhere.append((set(u.covers) & ids, set(u.dismisses) & ids,
                                {p.id: (float(topic_all[j]), float(st[j])) for j, p in other}))
