@@ -134,7 +134,7 @@ def test_pure_injection_scores_1_without_calling_the_model(stage, problem):
 def test_injection_obeyed_with_injection_quotes_is_capped_even_if_not_stripped(stage, problem, monkeypatch):
     import interviewer.grading.llm_grader as lg
 
-    monkeypatch.setattr(lg, "_injections", lambda text: [INJECTION] if INJECTION in text else [])
+    monkeypatch.setattr(lg, "_injections", lambda text, *_: [INJECTION] if INJECTION in text else [])
     monkeypatch.setattr(lg, "_strip", lambda text, sentences: text)   # the model sees the injection
     weak = "I would track accuracy and maybe clicks. " + INJECTION
     g = _grade(structured_model(_obeying({}, INJECTION)), stage, problem, text=weak)

@@ -65,10 +65,10 @@ def _guidance_block(guidance: list[Hit]) -> str:
     return "\n".join(lines) or "(none)"
 
 
-def _injections(text: str) -> list[str]:
+def _injections(text: str, prompts_dir: Any = None) -> list[str]:
     from interviewer.grading.signals import injection_sentences
 
-    return injection_sentences(text)
+    return injection_sentences(text, prompts_dir=str(prompts_dir) if prompts_dir else None)
 
 
 def _strip(text: str, sentences: list[str]) -> str:
@@ -116,7 +116,7 @@ def grade_with_llm(chat_model: Any, *, rubric_stage: Any, problem: Any, stage: s
         raise GraderError("the answer is empty")
     guidance = list(guidance or [])[:MAX_GUIDANCE]
     label = _model_label(chat_model, model_name)
-    injected = _injections(text)
+    injected = _injections(text, prompts_dir)
     clean = normalize_ws(_strip(text, injected))
     clean, truncated = truncate_words(clean, MAX_ANSWER_WORDS)
     notices: list[str] = []
