@@ -30,11 +30,12 @@ from interviewer.config.datafiles import sha256_file
 log = logging.getLogger(__name__)
 
 DIM = 384
-BATCH_SIZE = 32
-BUCKET_FILL = 0.6               # a batch's shortest text is at least this share of its longest
+BATCH_SIZE = 16
+BUCKET_FILL = 0.8               # a batch's shortest text is at least this share of its longest
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 OPSET = 17
-# intra-op threads of new sessions: the cores, up to 4 (spinning is off, so idle threads sleep)
+# workers of new encoders: the cores, up to 4. Each runs its own batches on a one-thread session
+# (``OnnxEncoder``); spinning is off, so idle threads sleep.
 _default_threads = max(1, min(4, os.cpu_count() or 1))
 
 
@@ -43,7 +44,7 @@ class OnnxModelError(RuntimeError):
 
 
 def set_default_threads(n: int) -> None:
-    """Intra-op threads for sessions created from now on."""
+    """Workers of encoders created from now on."""
     global _default_threads
     _default_threads = max(1, int(n))
 
@@ -197,7 +198,13 @@ class OnnxEncoder:
         pad_id = self.tokenizer.token_to_id("[PAD]")
         self.tokenizer.enable_padding(pad_id=0 if pad_id is None else pad_id, pad_token="[PAD]")
         opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads or _default_threads
+        # one thread per run, and the runs of a text list's batches spread over ``workers``
+        # threads: on 2 cores a 300-word answer (47 texts, ~870 tokens) took 155 ms this way
+        # against 185 ms as one two-thread run per batch (the batches are small matrices, where
+        # splitting each product over threads costs more than it saves)
+        opts.intra_op_num_threads = 1
+        self.workers = max(1, threads or _default_threads)
+        self._pool = None
         opts.inter_op_num_threads = 1
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         opts.log_severity_level = 3
@@ -233,10 +240,43 @@ class OnnxEncoder:
             mask = np.array([e.attention_mask for e in encs], dtype=np.int64)
             types = np.array([e.type_ids for e in encs], dtype=np.int64)
             lengths = mask.sum(axis=1)
-            for idx in length_buckets(lengths):
-                width = int(lengths[idx].max())              # right padding: cut the columns
-                out[idx] = self._run(ids[idx, :width], mask[idx, :width], types[idx, :width])
+
+            def run(batches: list[np.ndarray]) -> None:
+                for idx in batches:
+                    width = int(lengths[idx].max())          # right padding: cut the columns
+                    out[idx] = self._run(ids[idx, :width], mask[idx, :width], types[idx, :width])
+
+            shares = spread(length_buckets(lengths), lengths, self.workers)
+            if len(shares) == 1:
+                run(shares[0])
+            else:
+                if self._pool is None:
+                    from concurrent.futures import ThreadPoolExecutor
+
+                    self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="onnx")
+                for f in [self._pool.submit(run, share) for share in shares]:
+                    f.result()
         return out
+
+
+def spread(batches: list[np.ndarray], lengths: np.ndarray, workers: int) -> list[list[np.ndarray]]:
+    """The batches shared among at most ``workers`` runners, their padded sizes balanced
+    (largest first, each to the least loaded); a batch is halved while there are fewer batches
+    than workers, so two texts keep two cores busy. Empty shares are left out."""
+    batches = list(batches)
+    while len(batches) < workers:
+        big = max(range(len(batches)), key=lambda k: len(batches[k]), default=None)
+        if big is None or len(batches[big]) < 2:
+            break
+        b = batches.pop(big)
+        batches += [b[: len(b) // 2], b[len(b) // 2:]]
+    shares: list[list[np.ndarray]] = [[] for _ in range(max(1, workers))]
+    load = [0] * len(shares)
+    for b in sorted(batches, key=lambda b: -len(b) * int(lengths[b].max())):
+        k = load.index(min(load))
+        shares[k].append(b)
+        load[k] += len(b) * int(lengths[b].max())
+    return [s for s in shares if s]
 
 
 def length_buckets(lengths: np.ndarray, batch_size: int = BATCH_SIZE,

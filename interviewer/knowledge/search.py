@@ -39,6 +39,9 @@ RECHECK_SECONDS = 1.0           # how often a warm searcher asks the records whe
 # Hybrid results keep at most this many chunks of one file ahead of other files' chunks, so one
 # long guide that shares the query's vocabulary cannot fill the whole list (the surplus follows).
 PER_SOURCE = 3
+# results kept per searcher while the store is unchanged: feedback looks up the same few key
+# point definitions again and again (one search per missed point, ~12 ms each)
+RESULTS_CACHED = 256
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[@.][a-z0-9]+)*")
 STOPWORDS = frozenset("""
@@ -97,6 +100,7 @@ class Searcher:
         self._order: list[str] = []
         self._bm25: BM25Okapi | None = None
         self._checked_at = 0.0
+        self._results: dict[tuple, list[Hit]] = {}
 
     # ---- cache -----------------------------------------------------------------
     def invalidate(self) -> None:
@@ -119,6 +123,7 @@ class Searcher:
             corpus = [tokenize(chunks[i].content) for i in order]
             self._bm25 = BM25Okapi(corpus) if corpus and any(corpus) else None
             self._chunks, self._order, self._state = chunks, order, state
+            self._results = {}
 
     def __len__(self) -> int:
         return len(self._chunks)
@@ -157,6 +162,17 @@ class Searcher:
         if mode not in MODES:
             raise ValueError(f"unknown search mode '{mode}': choose one of {', '.join(MODES)}")
         self.refresh()
+        key = (query, stage, k, mode)
+        with self._lock:
+            hits = self._results.get(key)
+            if hits is None:
+                hits = self._search(query, stage, k, mode)
+                if len(self._results) >= RESULTS_CACHED:
+                    self._results.pop(next(iter(self._results)))
+                self._results[key] = hits
+            return list(hits)
+
+    def _search(self, query: str, stage: str | None, k: int, mode: Mode) -> list[Hit]:
         with self._lock:
             depth = max(CANDIDATES, k)
             if mode == "vector":
