@@ -243,9 +243,6 @@ def test_resume_welcomes_back_and_ignores_time_away(engine, clock):
     assert engine.resume(sid).ended
 
 
-@pytest.mark.xfail(strict=True, reason="points of other stages are heard at t_elsewhere, tuned on dev utterances "
-                   "labelled with every stage's points (0.74; in-stage 0.45): PR-AUC named while framing scores 0.48 "
-                   "for offline-metrics (the precision/recall trade-off in the same sentence is heard, 0.97)")
 def test_an_answer_given_ahead_is_credited_to_its_stage_and_not_probed_again(engine):
     """Metrics named while framing the problem count for the metrics stage."""
     sid = engine.start(problem_id="card-fraud-detection").session_id

@@ -135,9 +135,6 @@ def test_a_list_of_names_is_capped_whatever_it_names(grading_inputs):
     assert not any("list of names" in n for n in grade_text(grading_inputs, "design", said).grade.notices)
 
 
-@pytest.mark.xfail(strict=True, reason="since the per-point word heads the listener hears none of these three "
-                   "short dismissals as about its point ('Drift is not a real problem here.': topic 0.07 for "
-                   "drift, near-miss similarity 0.61); the answer still scores 1, without the dismissal notice")
 def test_an_answer_that_dismisses_what_it_should_cover_is_capped(grading_inputs):
     text = ("Honestly we don't need to monitor anything after launch; the model was validated offline. "
             "Retraining is a waste of effort because user taste doesn't change. Drift is not a real problem here.")

@@ -8,7 +8,7 @@ import numpy as np
 
 from interviewer.flow import KeyPoint
 from interviewer.listening.features import PointTargets, PointWords, compile_concepts, expand, pair_features
-from interviewer.listening.stance import StanceFeatures, StanceWords, claim_score, sentence_parents
+from interviewer.listening.stance import StanceFeatures, StanceWords, claim_score, point_stance, sentence_parents
 
 
 class ListenerModel:
@@ -96,11 +96,20 @@ class ListenerModel:
         words = self.words.score([units[b] for b in pbest])
         st_x = np.concatenate([emb[:, None], words[:, None], self.stance.features([units[b] for b in best]),
                                self.stance.features([units[b] for b in pbest]),
-                               self._knn(unit_vecs[best], targets.ids), self._knn(unit_vecs[pbest], targets.ids)],
+                               self._knn(unit_vecs[best], targets.ids), self._knn(unit_vecs[pbest], targets.ids),
+                               self._point_stance(unit_vecs[best], targets.ids)[:, None]],
                               axis=1)
         stance = 1.0 / (1.0 + np.exp(-(st_x @ self.a["stance_w"] + self.a["stance_b"])))
         return topics, stance, best
 
+
+    def _point_stance(self, vecs: np.ndarray, ids: list[str]) -> np.ndarray:
+        """``fit.point_stance`` of each point's evidence vector under that point's own head;
+        0.5 (no opinion) for a point without one (a problem's own points, thin ones)."""
+        rows = [self.index.get(pid, -1) for pid in ids]
+        w = np.stack([self.a["point_stance_w"][i] if i >= 0 else np.zeros(vecs.shape[1], np.float32) for i in rows])
+        b = np.asarray([self.a["point_stance_b"][i] if i >= 0 else 0.0 for i in rows], dtype=np.float32)
+        return point_stance(vecs, w, b)
 
     def _knn(self, vecs: np.ndarray, ids: list[str]) -> np.ndarray:
         """``fit.stance_knn`` for every point's evidence vector at once (same values). Each

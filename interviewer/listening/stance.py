@@ -137,3 +137,9 @@ def claim_score(emb_w: np.ndarray, emb_b: float, words: StanceWords, vecs: np.nd
     the claim model's embedding and words regressions (fitted by ``fit._fit_claim``)."""
     emb = 1.0 / (1.0 + np.exp(-(vecs @ emb_w + emb_b)))
     return 0.5 * (emb + words.score(texts))
+
+
+def point_stance(vecs: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """P(dismissed or wrong) of each row's vector under its own point's stance head (the same
+    row of ``w`` and ``b``; fitted by ``fit._fit_point_stance``)."""
+    return (1.0 / (1.0 + np.exp(-((vecs * w).sum(axis=1) + b)))).astype(np.float32)
