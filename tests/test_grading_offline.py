@@ -213,3 +213,20 @@ def test_the_dismissal_cap_needs_prose_not_notes_with_figures():
     # "- 4% positives → no class weights (GBDT copes)": notes with figures state constraints
     assert substance_caps(0.7, 3, dismissed, affirmed) == []
     assert len(substance_caps(0.7, 1, dismissed, affirmed)) == 1     # notes without figures: capped
+
+
+def test_a_red_flag_in_an_answer_that_waves_the_rest_away_is_poor():
+    from types import SimpleNamespace
+
+    from interviewer.grading.scoring import Features, stage_caps, substance_caps
+
+    feats = Features(max_relevance=0.7, max_specificity=0.6, min_specificity=0.3)
+    flag = (SimpleNamespace(stage_cap=2, claim="accuracy for rare positives"), "Accuracy is fine.")
+    waved = substance_caps(0.0, 0, ["ab-testing", "guardrail-metrics"], ["offline-metrics"])
+    assert stage_caps(feats, [flag])[0] == 2                    # a red flag alone: weak
+    assert stage_caps(feats, [], substance=waved)[0] == 2       # waving away alone: weak
+    cap, why = stage_caps(feats, [flag], substance=waved)       # both: poor, both reasons given
+    assert cap == 1 and any("red flag" in w for w in why) and any("dismisses" in w for w in why)
+    listed = substance_caps(1.0, 0, [], [])                     # a list of names is not a dismissal
+    assert stage_caps(feats, [flag], substance=listed)[0] == 2
+

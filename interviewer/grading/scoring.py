@@ -21,6 +21,9 @@ NOTES_FRAGMENTS = 0.5        # half the words in fragments and at least NOTES_QU
 NOTES_QUANTITIES = 2         # whose "no X", "never Y" state constraints, so the dismissal cap needs prose
 SUBSTANCE_CAP = 2            # a list of names, or an answer that dismisses as much as it covers
 OTHER_STAGE_POINTS = 2       # none of this stage's points heard but this many of another's: off topic
+# A red flag in an answer that also waves away as much as it covers: poor (1), not weak. Of the 16
+# tune and dev answers with both, 15 were labelled 1 (the caps alone gave 11 of them a 2).
+WRONG_AND_DISMISSIVE_CAP = 1
 
 
 @dataclass
@@ -92,7 +95,8 @@ def stage_caps(f: Features, flags: list, heard_nothing: bool = False,
     ``heard_nothing``: the listener heard no key point and no term of the question;
     ``substance``: the reasons of ``substance_caps``; ``other_stage``: the name of the stage
     the answer speaks to instead (none of this stage's points heard, at least
-    ``OTHER_STAGE_POINTS`` of that one's, each at the listener's stricter other-stage bar)."""
+    ``OTHER_STAGE_POINTS`` of that one's, each at the listener's stricter other-stage bar).
+    A red flag together with the dismissal cap gives ``WRONG_AND_DISMISSIVE_CAP``."""
     cap, why = 4, []
     if other_stage:
         return 1, [f"off topic: this answers the \"{other_stage}\" stage, not this one"]
@@ -110,4 +114,6 @@ def stage_caps(f: Features, flags: list, heard_nothing: bool = False,
     for held in substance:
         cap = min(cap, SUBSTANCE_CAP)
         why.append(held.reason)
+    if flags and any(held.points for held in substance):
+        cap = min(cap, WRONG_AND_DISMISSIVE_CAP)
     return cap, why
