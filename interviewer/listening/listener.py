@@ -28,7 +28,7 @@ from interviewer.listening.stance import StanceFeatures, load_concepts, load_cue
 from interviewer.textutil import clauses, sentences
 
 log = logging.getLogger(__name__)
-MODEL_VERSION = "17"
+MODEL_VERSION = "18"
 
 
 class Listener:

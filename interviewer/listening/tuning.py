@@ -51,7 +51,12 @@ def _prime_embeddings(embedder, texts: list[str], cache: Path | None) -> None:
             log.warning("cannot keep the listener vectors at %s: %s", path, exc)
 
 
-MAX_FALSE_DISMISSALS = 0.03     # share of covered points that may be heard as dismissed
+# Share of covered points that may be heard as dismissed (the interviewer then pushes back on
+# something right). It was 3%; with a third writer's wrong claims in dev (2026-12-07) that bound
+# held the stance threshold at 0.70, where 17.5% of dev wrong claims were credited as covered
+# against 10% at a 5% bound: a wrong claim credited misleads the report and goes unchallenged,
+# a right one challenged costs the candidate one more sentence.
+MAX_FALSE_DISMISSALS = 0.05
 
 
 def tune_elsewhere(scored: list[tuple[set[str], set[str], dict[str, tuple[float, float]]]],
@@ -81,7 +86,7 @@ def tune(scored: list[tuple[set[str], set[str], dict[str, tuple[float, float]]]]
     points minus half the share of dismissed points credited as covered and a tenth of the
     share of utterances that say nothing (near misses, filler) credited with something (a
     probe for what was said costs the candidate more than a probe not asked), among settings
-    that hear at most 3% of covered points as dismissed (a wrong challenge costs the
+    that hear at most ``MAX_FALSE_DISMISSALS`` of covered points as dismissed (a wrong challenge costs the
     candidate more than a missed one).
 
     ``scored``: per utterance (covered ids, dismissed ids, {point: (topic p, stance p)})."""
