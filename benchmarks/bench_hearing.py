@@ -137,6 +137,10 @@ def run(args) -> dict:
         figures[f"{split}_deaf_probes"] = f"{deaf['deaf_probes']} of {deaf['probes']} probes " \
                                           f"({deaf['interviews']} interviews, {deaf['turns']} turns)"
         figures[f"{split}_challenges_of_affirmed"] = f"{deaf['challenges_of_affirmed']} of {deaf['challenges']}"
+        figures[f"{split}_challenges_right"] = \
+            f"{deaf['challenges_of_dismissed']} of {deaf['challenges']} (a turn of the stage dismissed the point)"
+        figures[f"{split}_challenges_wrong"] = \
+            f"{deaf['challenges_of_only_affirmed']} of {deaf['challenges']} (turns of the stage only affirmed it)"
     figures["target_deaf_probe_rate"] = 0.05
     figures.update(batch_seconds(test[:BATCH_LINES], services.settings.models_cache))
     return {"headers": ["split", "listener", "n", "precision", "recall", "F1", "dismissed credited",

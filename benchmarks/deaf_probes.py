@@ -11,6 +11,8 @@ the candidate says ``/next``. Nothing here fits or tunes anything: it only measu
 
 deaf = a ``probe`` move whose key point is among the points the utterances fed so far in the
 current stage cover (labels). ``deaf_anywhere`` also counts points covered in earlier stages.
+Challenges (pushing back on a point heard as dismissed) are right when a turn of the stage so
+far dismissed the point (labels), wrong when turns of the stage only affirmed it.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ def run_interview(engine, flow, key: tuple, by_stage: dict[str, list], rotation:
         if flow.stage_ids.index(state.stage) > flow.stage_ids.index(stage):
             continue                                   # the engine is already past this stage
         said: set[str] = set()
+        waved: set[str] = set()
         fed: list = []
         for u in _rotate(by_stage.get(stage, []), rotation):
             now = engine.state(sid)
@@ -56,6 +59,7 @@ def run_interview(engine, flow, key: tuple, by_stage: dict[str, list], rotation:
                 counts["skipped"] += 1
                 continue
             said |= set(u.covers)
+            waved |= set(u.dismisses)
             fed.append(u)
             reply = engine.take_turn(sid, u.text)
             counts["turns"] += 1
@@ -63,6 +67,11 @@ def run_interview(engine, flow, key: tuple, by_stage: dict[str, list], rotation:
                 if move.kind == "challenge" and move.key_point is not None:
                     counts["challenges"] += 1
                     counts["challenged_affirmed"] += move.key_point.id in said
+                    # a challenge can come turns after the dismissal it answers, and writers put
+                    # right and wrong claims of one point in the same stage: it is right when a
+                    # turn of the stage so far dismissed the point, wrong when turns only affirmed it
+                    counts["challenged_dismissed"] += move.key_point.id in waved
+                    counts["challenged_only_affirmed"] += move.key_point.id in said - waved
                 if move.kind != "probe" or move.key_point is None:
                     continue
                 counts["probes"] += 1
@@ -96,5 +105,7 @@ def measure(rows: list, embedder=None, rotations: int = ROTATIONS) -> dict:
     return {"deaf_probe_rate": round(counts["deaf"] / probes, 3), "deaf_probes": counts["deaf"],
             "probes": counts["probes"], "deaf_anywhere_rate": round(counts["deaf_anywhere"] / probes, 3),
             "challenges": counts["challenges"], "challenges_of_affirmed": counts["challenged_affirmed"],
+            "challenges_of_dismissed": counts["challenged_dismissed"],
+            "challenges_of_only_affirmed": counts["challenged_only_affirmed"],
             "interviews": len(scripted_groups(rows)) * rotations, "turns": counts["turns"],
             "utterances_skipped": counts["skipped"], "cases": examples}
