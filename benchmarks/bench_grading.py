@@ -90,13 +90,16 @@ def _cold(home: Path, answer: Path, runs: int) -> dict:
             "cold_feedback_s_max": round(max(times), 2), "cold_target_s": 6.0}
 
 
-def warm_feedback_ms(settings, problem, text: str, runs: int, tag: str = "", **kwargs) -> list[float]:
+def warm_feedback_ms(settings, problem, text: str, runs: int, tag: str = "", new_lookups: bool = False,
+                     **kwargs) -> list[float]:
     """Milliseconds per in-process feedback call after a warm-up. Before each run the answer's
     own texts (its sentences and clauses) leave the embedding cache, so every run encodes them
     as a new answer would, while the stage's and problem's fixed texts stay cached as in a warm
     process. (Runs used to append "(take N)" to each sentence instead: that left the clauses
     before the last one cached, 21 of a 300-word answer's 47 texts, and added tokens to the rest.)
-    ``kwargs`` go to the services; ``tag`` names the run in errors."""
+    The guide lookups for the missed points are answered from the searcher's kept results (the
+    warm-up's, as for any answer missing the same points); ``new_lookups`` drops them before
+    each run too. ``kwargs`` go to the services; ``tag`` names the run in errors."""
     from interviewer.services import Services
 
     services = Services.from_settings(settings, **kwargs)
@@ -108,6 +111,8 @@ def warm_feedback_ms(settings, problem, text: str, runs: int, tag: str = "", **k
     times = []
     for _ in range(runs):
         embedder.forget(own)
+        if new_lookups and kwargs.get("knowledge") is not None:
+            kwargs["knowledge"].searcher.forget_results()
         t0 = time.perf_counter()
         feedback.grade(stage="metrics", text=text, problem=problem)
         times.append((time.perf_counter() - t0) * 1000)
@@ -126,8 +131,11 @@ def _warm(home: Path, text: str, runs: int) -> dict:
     kb = KnowledgeBase(settings)
     problem = load_bank(settings).get("linkedin-feed")
     times = warm_feedback_ms(settings, problem, text, runs, knowledge=kb)
+    fresh = warm_feedback_ms(settings, problem, text, runs, knowledge=kb, new_lookups=True)
     return {"warm_feedback_ms_median": round(statistics.median(times), 1),
             "warm_feedback_ms_p90": round(sorted(times)[int(0.9 * (len(times) - 1))], 1),
+            "warm_feedback_ms_median_guide_lookups_not_kept": round(statistics.median(fresh), 1),
+            "warm_feedback_ms_p90_guide_lookups_not_kept": round(sorted(fresh)[int(0.9 * (len(fresh) - 1))], 1),
             "warm_target_ms": 200}
 
 

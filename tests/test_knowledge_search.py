@@ -96,13 +96,17 @@ def test_bad_queries_are_clear_errors(kb):
 
 def test_bm25_cache_rebuilds_when_index_changes(kb, tmp_path):
     assert kb.search("zyxwvut flamingo", k=3, mode="bm25") == []
+    before = kb.search("zyxwvut flamingo", k=3)          # hybrid results are kept...
+    assert all(h.source != "flamingo.md" for h in before)
     write_guide(tmp_path / "new", "flamingo.md", "Flamingo", None, "The zyxwvut flamingo feature store.")
     kb.ingest([tmp_path / "new"])
     hits = kb.search("zyxwvut flamingo", k=3, mode="bm25")
     assert hits and hits[0].source == "flamingo.md"
+    assert kb.search("zyxwvut flamingo", k=3)[0].source == "flamingo.md"   # ...until the index changes
     (tmp_path / "new" / "flamingo.md").unlink()
     kb.ingest([tmp_path / "new"])
     assert kb.search("zyxwvut flamingo", k=3, mode="bm25") == []
+    assert kb.search("zyxwvut flamingo", k=3) == before
 
 
 def test_rrf_and_tokenize():

@@ -107,6 +107,11 @@ class Searcher:
         """Make the next search re-check the store (call after ingesting)."""
         self._checked_at = 0.0
 
+    def forget_results(self) -> None:
+        """Drop the kept results (benchmarks time a lookup the searcher has not seen)."""
+        with self._lock:
+            self._results = {}
+
     def refresh(self, force: bool = False) -> None:
         now = time.monotonic()
         if not force and self._state is not None and now - self._checked_at < RECHECK_SECONDS:
