@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from interviewer.embedding import batching
 from interviewer.embedding import onnx as ox
 from interviewer.embedding.local import (MINILM_NAME, MINILM_SAFETENSORS_SHA256, Embedder,
                                               EmbeddingsError, LocalEmbeddings, local_model_dir)
@@ -243,16 +244,16 @@ def test_the_embedder_cache_can_forget_texts():
 
 def test_batches_are_shared_evenly_among_workers():
     lengths = np.asarray([40, 38, 12, 11, 10, 9, 30, 29])
-    batches = ox.length_buckets(lengths, batch_size=16, fill=0.8)
-    shares = ox.spread(batches, lengths, workers=2)
+    batches = batching.length_buckets(lengths, batch_size=16, fill=0.8)
+    shares = batching.spread(batches, lengths, workers=2)
     assert len(shares) == 2
     seen = sorted(int(i) for share in shares for b in share for i in b)
     assert seen == list(range(len(lengths)))                  # every text once
     cost = [sum(len(b) * int(lengths[b].max()) for b in share) for share in shares]
     assert max(cost) <= 1.5 * min(cost), cost                 # padded sizes balanced
     # one batch of two texts is halved so both workers run; one text stays on one worker
-    assert len(ox.spread([np.asarray([0, 1])], np.asarray([20, 18]), workers=2)) == 2
-    assert ox.spread([np.asarray([0])], np.asarray([20]), workers=2) == [[np.asarray([0])]]
+    assert len(batching.spread([np.asarray([0, 1])], np.asarray([20, 18]), workers=2)) == 2
+    assert batching.spread([np.asarray([0])], np.asarray([20]), workers=2) == [[np.asarray([0])]]
 
 
 def test_parallel_encoding_gives_each_text_the_vector_it_gets_alone(onnx_emb):
