@@ -261,3 +261,25 @@ def test_parallel_encoding_gives_each_text_the_vector_it_gets_alone(onnx_emb):
     together = onnx_emb.encode(texts)
     for i in (0, len(texts) // 2, len(texts) - 1):
         assert np.array_equal(onnx_emb.encode([texts[i]])[0], together[i])
+
+
+def _encode_in_child(enc, texts, expected, queue):
+    queue.put(bool(np.array_equal(enc.encode(texts), expected)))
+
+
+def test_a_forked_child_encodes_with_its_own_workers(onnx_emb):
+    import multiprocessing
+
+    enc = onnx_emb.onnx
+    texts = _texts()[:6]
+    expected = enc.encode(texts)                  # the parent's pool exists now
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_encode_in_child, args=(enc, texts, expected, queue))
+    child.start()
+    child.join(timeout=60)
+    alive = child.is_alive()
+    if alive:
+        child.kill()
+    assert not alive, "the child hung on the parent's thread pool"
+    assert queue.get(timeout=5) is True

@@ -204,6 +204,7 @@ class OnnxEncoder:
         opts.intra_op_num_threads = 1
         self.workers = max(1, threads or _default_threads)
         self._pool = None
+        self._pool_pid = 0
         opts.inter_op_num_threads = 1
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         opts.log_severity_level = 3
@@ -249,10 +250,12 @@ class OnnxEncoder:
             if len(shares) == 1:
                 run(shares[0])
             else:
-                if self._pool is None:
+                if self._pool is None or self._pool_pid != os.getpid():
+                    # a forked child inherits the pool but not its threads: it makes its own
                     from concurrent.futures import ThreadPoolExecutor
 
                     self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="onnx")
+                    self._pool_pid = os.getpid()
                 for f in [self._pool.submit(run, share) for share in shares]:
                     f.result()
         return out
