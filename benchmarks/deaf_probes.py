@@ -4,7 +4,7 @@ candidate already affirmed in that stage (per the labels, not per the listener).
 The interviews are built from the held-out utterances (tests/labelled/hearing/*.jsonl; each
 line: text, stage, question or problem, covers / dismisses labels). One interview per question
 and per rotation of its utterances: every stage in the flow's order gets that question's
-utterances of that stage, one answer turn each, through the real offline engine (``Services``,
+utterances of that stage (in a fixed order mixing the kinds, not the file's), one answer turn each, through the real offline engine (``Services``,
 the offline voice, no knowledge base, a frozen clock so no stage runs out of time). When the
 engine moves on by itself the rest of that stage's utterances are skipped; when they run out
 the candidate says ``/next``. Nothing here fits or tunes anything: it only measures.
@@ -17,16 +17,23 @@ far dismissed the point (labels), wrong when turns of the stage only affirmed it
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 from collections import defaultdict
 
 ROTATIONS = 3
 
 
+def _mixed(u) -> str:
+    """A fixed, id-derived order: writers group their files by kind (right claims first,
+    dismissals last), and the engine moves on before a stage's last utterances are fed."""
+    return hashlib.sha256(u.id.encode()).hexdigest()
+
+
 def scripted_groups(utterances) -> dict[tuple, dict[str, list]]:
-    """(problem id, question) → stage → utterances, in file order."""
+    """(problem id, question) → stage → utterances, in a fixed mixed order (``_mixed``)."""
     groups: dict[tuple, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    for u in utterances:
+    for u in sorted(utterances, key=_mixed):
         groups[(u.problem, u.question)][u.stage].append(u)
     return groups
 
