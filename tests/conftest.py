@@ -8,8 +8,31 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-# Third-party guides and the user's notes, read at run time (never copied into the repo).
-SHARED = Path(os.environ.get("INTERVIEWER_TEST_SHARED", REPO.parent / "shared"))
+
+
+def _shared_dir() -> Path:
+    """Third-party guides and the user's notes, read at run time (never copied into the repo):
+    ``INTERVIEWER_TEST_SHARED``, else ``shared/`` beside the checkout, else beside the
+    repository a local clone was made from (``git clone . /tmp/x`` leaves it behind)."""
+    if os.environ.get("INTERVIEWER_TEST_SHARED"):
+        return Path(os.environ["INTERVIEWER_TEST_SHARED"])
+    beside = REPO.parent / "shared"
+    if beside.is_dir():
+        return beside
+    import subprocess
+
+    try:
+        origin = subprocess.run(["git", "-C", str(REPO), "config", "--get", "remote.origin.url"],
+                                capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        origin = ""
+    origin = origin.removeprefix("file://")
+    if origin and Path(origin).is_dir() and (Path(origin).resolve().parent / "shared").is_dir():
+        return Path(origin).resolve().parent / "shared"
+    return beside
+
+
+SHARED = _shared_dir()
 CORPUS_DIR = SHARED / "corpus" / "mlsd-guides-mit"
 SEED_DIR = SHARED / "seed"
 _IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
