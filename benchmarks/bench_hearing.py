@@ -136,7 +136,6 @@ def run(args) -> dict:
         figures[f"{split}_deaf_probe_rate"] = deaf["deaf_probe_rate"]
         figures[f"{split}_deaf_probes"] = f"{deaf['deaf_probes']} of {deaf['probes']} probes " \
                                           f"({deaf['interviews']} interviews, {deaf['turns']} turns)"
-        figures[f"{split}_challenges_of_affirmed"] = f"{deaf['challenges_of_affirmed']} of {deaf['challenges']}"
         figures[f"{split}_challenges_right"] = \
             f"{deaf['challenges_of_dismissed']} of {deaf['challenges']} (a turn of the stage dismissed the point)"
         figures[f"{split}_challenges_wrong"] = \

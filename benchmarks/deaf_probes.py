@@ -73,7 +73,6 @@ def run_interview(engine, flow, key: tuple, by_stage: dict[str, list], rotation:
             for move in reply.moves:
                 if move.kind == "challenge" and move.key_point is not None:
                     counts["challenges"] += 1
-                    counts["challenged_affirmed"] += move.key_point.id in said
                     # a challenge can come turns after the dismissal it answers, and writers put
                     # right and wrong claims of one point in the same stage: it is right when a
                     # turn of the stage so far dismissed the point, wrong when turns only affirmed it
@@ -111,7 +110,7 @@ def measure(rows: list, embedder=None, rotations: int = ROTATIONS) -> dict:
     probes = max(1, counts["probes"])
     return {"deaf_probe_rate": round(counts["deaf"] / probes, 3), "deaf_probes": counts["deaf"],
             "probes": counts["probes"], "deaf_anywhere_rate": round(counts["deaf_anywhere"] / probes, 3),
-            "challenges": counts["challenges"], "challenges_of_affirmed": counts["challenged_affirmed"],
+            "challenges": counts["challenges"],
             "challenges_of_dismissed": counts["challenged_dismissed"],
             "challenges_of_only_affirmed": counts["challenged_only_affirmed"],
             "interviews": len(scripted_groups(rows)) * rotations, "turns": counts["turns"],

@@ -11,10 +11,9 @@ def interactive_inference() -> None:
 
     Only the torch backend needs it: on a busy 2-core machine torch's spinning threads made a
     one-sentence encode ~15x slower (570 ms vs 33 ms p50 measured), so it gets one thread. The
-    ONNX backend (the default) keeps its threads (``onnx_embeddings.default_threads``): with
-    spinning off, two threads were faster than one on 2 cores idle and under load alike
-    (one sentence 6.5 vs 8.9 ms idle, 34 vs 41 ms beside 6 busy processes; a 14-sentence
-    answer 45 vs 79 ms idle, 286 vs 350 ms loaded).
+    ONNX backend (the default) is left alone: it runs one-thread batches on its own workers
+    (``onnx.OnnxEncoder``; a 300-word answer's 47 texts in 135 ms on 2 cores, against 162 ms as
+    one two-thread run per batch).
 
     Imports nothing heavy: torch, if already loaded, is set now, else reads OMP_NUM_THREADS
     when (and if) it is imported later.

@@ -178,17 +178,17 @@ class Searcher:
             return list(hits)
 
     def _search(self, query: str, stage: str | None, k: int, mode: Mode) -> list[Hit]:
-        with self._lock:
-            depth = max(CANDIDATES, k)
-            if mode == "vector":
-                ranked = self.vector_ranking(query, stage, k)
-            elif mode == "bm25":
-                ranked = self.bm25_ranking(query, stage, k)
-            else:
-                ranked = diversify(rrf([self.vector_ranking(query, stage, depth),
-                                        self.bm25_ranking(query, stage, depth)]),
-                                   lambda cid: self._chunks[cid].meta.get("source", "") if cid in self._chunks else cid)
-            return [self._chunks[cid].hit(score) for cid, score in ranked[:k] if cid in self._chunks]
+        """The ranking itself; ``search`` holds the lock."""
+        depth = max(CANDIDATES, k)
+        if mode == "vector":
+            ranked = self.vector_ranking(query, stage, k)
+        elif mode == "bm25":
+            ranked = self.bm25_ranking(query, stage, k)
+        else:
+            ranked = diversify(rrf([self.vector_ranking(query, stage, depth),
+                                    self.bm25_ranking(query, stage, depth)]),
+                               lambda cid: self._chunks[cid].meta.get("source", "") if cid in self._chunks else cid)
+        return [self._chunks[cid].hit(score) for cid, score in ranked[:k] if cid in self._chunks]
 
 
 def rrf(rankings: list[list[tuple[str, float]]], k: int = RRF_K) -> list[tuple[str, float]]:

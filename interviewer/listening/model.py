@@ -106,9 +106,11 @@ class ListenerModel:
     def _point_stance(self, vecs: np.ndarray, ids: list[str]) -> np.ndarray:
         """``fit.point_stance`` of each point's evidence vector under that point's own head;
         0.5 (no opinion) for a point without one (a problem's own points, thin ones)."""
-        rows = [self.index.get(pid, -1) for pid in ids]
-        w = np.stack([self.a["point_stance_w"][i] if i >= 0 else np.zeros(vecs.shape[1], np.float32) for i in rows])
-        b = np.asarray([self.a["point_stance_b"][i] if i >= 0 else 0.0 for i in rows], dtype=np.float32)
+        rows = np.asarray([self.index.get(pid, -1) for pid in ids], dtype=np.int64)
+        known = rows >= 0
+        w = np.zeros((len(ids), vecs.shape[1]), dtype=np.float32)
+        b = np.zeros(len(ids), dtype=np.float32)
+        w[known], b[known] = self.a["point_stance_w"][rows[known]], self.a["point_stance_b"][rows[known]]
         return point_stance(vecs, w, b)
 
     def _knn(self, vecs: np.ndarray, ids: list[str]) -> np.ndarray:
