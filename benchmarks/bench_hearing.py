@@ -7,7 +7,7 @@ credited as covered, judged on the utterance's own stage's points (every generic
 heard on every utterance, but most labels say nothing of other stages' points: scored over every
 stage, each point rightly heard ahead counted as a false positive; that figure is printed too),
 the share of near misses credited with anything (any stage), the share of covered points heard
-as dismissed (the interviewer would push back on something right), and the listener's time per
+as dismissed (not credited) and challenged (the interviewer pushes back on something right), and the listener's time per
 utterance. On dev utterances labelled with every stage's points (``scope: all``), precision
 and recall of points heard from other stages (said ahead or late). Then deaf probes in scripted
 interviews built from each split's utterances (``deaf_probes.py``: a probe for a point the
@@ -32,12 +32,13 @@ BATCH_LINES = 500
 TEST_DIR = Path(__file__).resolve().parent.parent / "tests" / "labelled" / "hearing"
 
 
-def _score(rows, heard, stage_of: dict[str, str] | None = None, dismissed=None) -> dict:
+def _score(rows, heard, stage_of: dict[str, str] | None = None, dismissed=None, challenged=None) -> dict:
     """P / R / F1 of affirmed points, dismissed points credited, near misses credited with
     anything. With ``stage_of`` (point id -> stage), points are judged in the utterance's own
     stage only (its labels say nothing of other stages' points unless ``scope: all``); a near
-    miss credited with a point of any stage still counts."""
-    tp = fp = fn = dis = dis_hit = near = near_hit = cov_dis = 0
+    miss credited with a point of any stage still counts. ``dismissed`` / ``challenged``: per
+    row, the points heard as dismissed / surely enough to challenge (covered ones counted)."""
+    tp = fp = fn = dis = dis_hit = near = near_hit = cov_dis = cov_chal = 0
     for k, (u, said_any) in enumerate(zip(rows, heard)):
         said, covers, dismisses = set(said_any), set(u.covers), set(u.dismisses)
         if stage_of is not None:
@@ -54,13 +55,16 @@ def _score(rows, heard, stage_of: dict[str, str] | None = None, dismissed=None) 
             near_hit += bool(said_any)
         if dismissed is not None:
             cov_dis += len(set(dismissed[k]) & covers)
+        if challenged is not None:
+            cov_chal += len(set(challenged[k]) & covers)
     p = tp / max(1, tp + fp)
     r = tp / max(1, tp + fn)
     return {"n": len(rows), "precision": round(p, 3), "recall": round(r, 3),
             "f1": round(2 * p * r / max(1e-9, p + r), 3),
             "dismissed_credited": round(dis_hit / max(1, dis), 3),
             "near_miss_credited": round(near_hit / max(1, near), 3),
-            **({"covered_heard_dismissed": round(cov_dis / max(1, tp + fn), 3)} if dismissed is not None else {})}
+            **({"covered_heard_dismissed": round(cov_dis / max(1, tp + fn), 3)} if dismissed is not None else {}),
+            **({"covered_challenged": round(cov_chal / max(1, tp + fn), 3)} if challenged is not None else {})}
 
 
 def _other_stages(rows, heard, stage_of: dict[str, str]) -> dict:
@@ -99,30 +103,33 @@ def run(args) -> dict:
     rows, figures = [], {"listener_ready_s": round(load_s, 2)}
     emb = services.embedder()
     for split, data in (("dev", dev), ("test", test)):
-        heard, said_no, times = [], [], []
+        heard, said_no, pushed, times = [], [], [], []
         for u in data:
             t = time.perf_counter()
             h = listener.hear(u.text, points, in_stage=[p.id for p in flow.stage(u.stage).key_points])
             times.append((time.perf_counter() - t) * 1000)
             heard.append({p.point.id for p in h.affirmed})
             said_no.append({p.point.id for p in h.dismissed})
-        new = _score(data, heard, stage_of, said_no)
+            pushed.append({p.point.id for p in h.challenged})
+        new = _score(data, heard, stage_of, said_no, pushed)
         every = _score(data, heard)
         old = _score(data, [{m.point.id for m in coverage(emb, u.text, points, split_clauses=True).hit}
                             for u in data])
         for name, sc in (("listener", new), ("listener, every stage's points", every),
                          ("old 0.55 cue match", old)):
             rows.append([split, name, sc["n"], sc["precision"], sc["recall"], sc["f1"],
-                         sc["dismissed_credited"], sc["near_miss_credited"], sc.get("covered_heard_dismissed", "")])
+                         sc["dismissed_credited"], sc["near_miss_credited"], sc.get("covered_heard_dismissed", ""),
+                         sc.get("covered_challenged", "")])
         figures.update({f"{split}_{k}": v for k, v in new.items()})
         figures.update({f"{split}_every_stage_{k}": v for k, v in every.items() if k != "n"})
         if split == "test" and len(test_files) > 1:         # each writer's file on its own
             for name in test_files:
                 pick = [i for i, u in enumerate(data) if file_of[id(u)] == name]
                 sc = _score([data[i] for i in pick], [heard[i] for i in pick], stage_of,
-                            [said_no[i] for i in pick])
+                            [said_no[i] for i in pick], [pushed[i] for i in pick])
                 rows.append([f"test: {name}", "listener", sc["n"], sc["precision"], sc["recall"], sc["f1"],
-                             sc["dismissed_credited"], sc["near_miss_credited"], sc["covered_heard_dismissed"]])
+                             sc["dismissed_credited"], sc["near_miss_credited"], sc["covered_heard_dismissed"],
+                             sc["covered_challenged"]])
                 figures.update({f"test_{name}_{k}": v for k, v in sc.items()})
         if any(getattr(u, "scope", "stage") == "all" for u in data):
             other = _other_stages(data, heard, stage_of)
@@ -143,7 +150,8 @@ def run(args) -> dict:
     figures["target_deaf_probe_rate"] = 0.05
     figures.update(batch_seconds(test[:BATCH_LINES], services.settings.models_cache))
     return {"headers": ["split", "listener", "n", "precision", "recall", "F1", "dismissed credited",
-                        "near misses credited", "covered heard dismissed"], "table": rows, "figures": figures}
+                        "near misses credited", "covered heard dismissed", "covered challenged"],
+            "table": rows, "figures": figures}
 
 
 def batch_seconds(rows, cache: Path) -> dict:

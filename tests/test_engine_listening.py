@@ -56,3 +56,35 @@ def test_next_right_after_the_interviewer_moved_on_asks_once(engine, clock):
     assert engine.state(sid).stage == "metrics"
     second = engine.take_turn(sid, "/next")
     assert second.move.kind == "advance" and engine.state(sid).stage == "requirements"
+
+
+class _Unsure:
+    """The real listener, except that nothing it hears as dismissed is sure enough to challenge."""
+
+    def __init__(self, listener):
+        self.inner, self.name = listener, listener.name
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def hear(self, *args, **kwargs):
+        h = self.inner.hear(*args, **kwargs)
+        for p in h.points:
+            p.challenge = False
+        return h
+
+
+def test_a_dismissal_heard_unsurely_is_neither_credited_nor_challenged(settings, clock, knowledge_base, embedder):
+    from interviewer.services import Services
+
+    real = Services.from_settings(settings, knowledge=knowledge_base, embedder=embedder).listener()
+    engine = Services.from_settings(settings, knowledge=knowledge_base, clock=clock, embedder=embedder,
+                                    listener=_Unsure(real)).engine
+    sid = engine.start("card-fraud-detection").session_id
+    _to_stage(engine, sid, "scale")
+    r = engine.take_turn(sid, "We never need to retrain, the model is good.")
+    assert real.hear("We never need to retrain, the model is good.",
+                     engine.flow.stage("scale").key_points).status("retraining") == "dismissed"
+    assert r.move.kind != "challenge"
+    state = engine.state(sid)
+    assert "retraining" not in state.dismissed.get("scale", []) and "retraining" not in state.covered.get("scale", [])

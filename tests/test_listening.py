@@ -56,6 +56,20 @@ def test_points_said_ahead_are_tuned_on_utterances_labelled_for_every_stage(serv
         == pytest.approx(0.3)
 
 
+def test_the_challenge_bar_is_the_lowest_stance_that_pushes_back_on_few_covered_points():
+    from interviewer.listening.tuning import MAX_WRONG_CHALLENGES, tune_challenge
+
+    # 100 covered points, four of them heard with a dismissive stance (0.6, 0.7, 0.8, 0.9)
+    scored = [({f"c{k}"}, set(), {f"c{k}": (0.9, 0.1)}) for k in range(96)]
+    scored += [({f"w{k}"}, set(), {f"w{k}": (0.9, s)}) for k, s in enumerate((0.6, 0.7, 0.8, 0.9))]
+    scored += [(set(), {"d"}, {"d": (0.9, 0.95)})]
+    t = tune_challenge(scored, t_topic=0.5, t_stance=0.5)
+    wrong = sum(1 for covers, _, probs in scored for p, (a, st) in probs.items() if p in covers and st >= t)
+    assert MAX_WRONG_CHALLENGES == 0.03 and wrong == 3 and 0.575 < t <= 0.625
+    # a point off topic is never challenged, and the bar is never below the crediting one
+    assert tune_challenge([({"a"}, set(), {"a": (0.1, 0.99)})], t_topic=0.5, t_stance=0.7) == pytest.approx(0.7)
+
+
 def test_one_long_answer_is_heard_point_by_point_with_its_own_sentences(services):
     text = ("Online, an A/B test on podcast minutes per DAU, with music minutes and skip rate as guardrails. "
             "Offline I'd track NDCG at 10 on the next day's listens.")
@@ -99,6 +113,7 @@ def test_the_fit_is_cached_on_disk_by_the_data_hash(services):
     assert len(files) == 1
     with np.load(files[0]) as z:
         assert 0 < float(z["t_topic"]) < 1 and 0 < float(z["t_stance"]) < 1
+        assert float(z["t_stance"]) <= float(z["t_challenge"]) <= 1
         assert z["topic_w"].shape[0] > 9          # the pair features and their products
 
 

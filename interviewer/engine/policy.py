@@ -105,8 +105,8 @@ class Policy:
     # ---- hearing, probes and challenges ------------------------------------------------
     def update_coverage(self, state: SessionState, text: str, recent: list[tuple[str, str]] = ()) -> Hearing | None:
         """Hear ``text`` against every stage's key points: what it affirms is credited to the
-        stage it belongs to (this one, a later one or an earlier one); what it dismisses in
-        this stage is kept to be challenged. Returns the hearing (``best_match``: off-topic;
+        stage it belongs to (this one, a later one or an earlier one); what it surely dismisses
+        in this stage is kept to be challenged (``Hearing.challenged``). Returns the hearing (``best_match``: off-topic;
         ``notice``: the LLM listener fell back offline); ``recent``: (role, text) before it."""
         text = normalize_ws(text)
         if not text:
@@ -134,7 +134,7 @@ class Policy:
         for h in hearing.points:
             if h.status == "absent" and stage_of[h.point.id] == state.stage and h.topic > near.get(h.point.id, 0.0):
                 near[h.point.id] = round(h.topic, 4)
-        for h in hearing.dismissed:
+        for h in hearing.challenged:     # dismissed less surely: not credited, maybe probed
             sid = stage_of[h.point.id]
             if sid == state.stage and h.point.id not in state.covered.get(sid, []):
                 dismissed = state.dismissed.setdefault(sid, [])

@@ -18,6 +18,7 @@ class PointHearing:
     evidence: str | None          # the candidate's exact sentence
     topic: float                  # P(the text is about this point)
     stance: float                 # P(dismissed or wrong | about it)
+    challenge: bool = False       # dismissed surely enough to push back on (``t_challenge``)
 
 
 @dataclass
@@ -38,6 +39,12 @@ class Hearing:
     @property
     def dismissed(self) -> list[PointHearing]:
         return self._with("dismissed")
+
+    @property
+    def challenged(self) -> list[PointHearing]:
+        """The dismissed points heard surely enough to push back on (the rest are neither
+        credited nor challenged: the interviewer may still ask for them)."""
+        return [p for p in self.points if p.status == "dismissed" and p.challenge]
 
     def status(self, point_id: str) -> Status:
         return next((p.status for p in self.points if p.point.id == point_id), "absent")

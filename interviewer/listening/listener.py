@@ -28,7 +28,7 @@ from interviewer.listening.stance import StanceFeatures, load_concepts, load_cue
 from interviewer.textutil import clauses, sentences
 
 log = logging.getLogger(__name__)
-MODEL_VERSION = "18"
+MODEL_VERSION = "19"
 
 
 class Listener:
@@ -81,7 +81,8 @@ class Listener:
                 out.append(PointHearing(p, "absent", None, float(topic[j]), float(stance[j])))
             else:
                 status: Status = "dismissed" if stance[j] >= self.model.t_stance else "affirmed"
-                out.append(PointHearing(p, status, evidence, float(topic[j]), float(stance[j])))
+                out.append(PointHearing(p, status, evidence, float(topic[j]), float(stance[j]),
+                                        challenge=bool(stance[j] >= self.model.t_challenge)))
         return Hearing(out, units=units, best_match=best_match)
 
     def warm(self, points: list[KeyPoint]) -> None:

@@ -196,7 +196,7 @@ class LLMListener:
                 continue
             status, evidence = heard.get(h.point.id, ("absent", None))
             out.append(PointHearing(h.point, status, evidence, 1.0 if evidence else 0.0,  # type: ignore[arg-type]
-                                    1.0 if status == "dismissed" else 0.0))
+                                    1.0 if status == "dismissed" else 0.0, challenge=status == "dismissed"))
         best = max(base.best_match, 1.0 if heard else 0.0)
         return Hearing(out, listener=self.name, units=base.units, best_match=best)
 

@@ -24,6 +24,7 @@ class ListenerModel:
         self.t_topic = float(arrays["t_topic"])
         self.t_stance = float(arrays["t_stance"])
         self.t_elsewhere = float(arrays.get("t_elsewhere", arrays["t_topic"]))
+        self.t_challenge = float(arrays.get("t_challenge", arrays["t_stance"]))
         self._knn_parts: tuple | None = None
         self.claim_words = StanceWords([str(w) for w in arrays["claim_vocab"]], arrays["claim_idf"],
                                        arrays["claim_words_w"], float(arrays["claim_words_b"]))
