@@ -37,7 +37,7 @@ def run(args) -> dict:
             problem = sv.bank.get(a["problem"]) if a.get("problem") else Problem.from_question(a["question"])
             g = grade_offline(stage=a["stage"], text=a["text"], problem=problem, embedder=sv.embedder(),
                               flow=sv.flow, rubric=sv.rubric, listener=sv.listener(),
-                              prompts_dir=sv.settings.prompts_dir)
+                              prompts_dir=sv.settings.prompts_dir, screen=sv.injection_screen())
             results.append((a, g.grade.score))
         groups = {"all": results}
         for a, s in results:

@@ -53,7 +53,8 @@ def _calibration() -> tuple[list[list], dict]:
     t0 = time.perf_counter()
     for a in load_labelled():
         g = grade_offline(stage=a.stage, text=a.text, problem=sv.bank.get(a.problem), embedder=sv.embedder(),
-                          flow=sv.flow, rubric=sv.rubric, listener=listener, prompts_dir=sv.settings.prompts_dir)
+                          flow=sv.flow, rubric=sv.rubric, listener=listener, prompts_dir=sv.settings.prompts_dir,
+                          screen=sv.injection_screen())
         results.append((a, g.grade.score))
     figures["grade_all_seconds"] = round(time.perf_counter() - t0, 2)
     for split in ("tune", "test"):

@@ -17,6 +17,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import Any, Callable
 
 from interviewer.config.settings import Settings, get_settings
@@ -54,6 +55,7 @@ class Services:
     _listener: Any = None
     _listener_model: Any = _UNSET                   # a chat model for the LLM listener, or None
     _matcher: FactMatcher | None = None
+    _screen: Any = None
     _lock: threading.RLock = field(default_factory=threading.RLock)
 
     @classmethod
@@ -130,6 +132,19 @@ class Services:
                         offline = build_llm_listener(self, offline)
                     self._listener = offline
         return self._listener
+
+    def injection_screen(self):
+        """The learned screen for text addressed to the grader (beside the patterns), fitted on
+        first use from ``knowledge/injections/`` and cached by the data's hash."""
+        if self._screen is None:
+            with self._lock:
+                if self._screen is None:
+                    from interviewer.config.paths import builtin_knowledge_dir
+                    from interviewer.grading.injection_screen import build_screen
+
+                    self._screen = build_screen(self.embedder(), builtin_knowledge_dir(),
+                                                Path(self.settings.prompts_dir), self.settings.models_cache)
+        return self._screen
 
     def offline_listener(self):
         """The trained listener alone, even when the LLM listens: the offline grader's fitted

@@ -18,6 +18,7 @@ __all__ = ["grading_inputs", "graded_set", "grade_text"]
 def grading_inputs(embedder, models_cache):
     from interviewer.config.paths import builtin_knowledge_dir
     from interviewer.flow import load_flow
+    from interviewer.grading.injection_screen import build_screen
     from interviewer.grading.rubric import load_rubric
     from interviewer.listening.listener import Listener, fitted_model
     from interviewer.problems import ProblemBank
@@ -25,12 +26,14 @@ def grading_inputs(embedder, models_cache):
     flow = load_flow(builtin_prompts_dir())
     model = fitted_model(flow, embedder, builtin_knowledge_dir() / "utterances", builtin_prompts_dir(), models_cache)
     return {"embedder": embedder, "flow": flow, "listener": Listener(model, embedder),
-            "rubric": load_rubric(builtin_prompts_dir()), "bank": ProblemBank([builtin_problems_dir()])}
+            "rubric": load_rubric(builtin_prompts_dir()), "bank": ProblemBank([builtin_problems_dir()]),
+            "screen": build_screen(embedder, builtin_knowledge_dir(), builtin_prompts_dir(), models_cache)}
 
 
 def grade_text(inputs, stage: str, text: str, problem_id: str = "linkedin-feed", **kw):
     from interviewer.grading.offline import grade_offline
 
+    kw.setdefault("screen", inputs["screen"])
     return grade_offline(stage=stage, text=text, problem=inputs["bank"].get(problem_id),
                          embedder=inputs["embedder"], flow=inputs["flow"], rubric=inputs["rubric"],
                          listener=inputs["listener"], prompts_dir=str(builtin_prompts_dir()), **kw)

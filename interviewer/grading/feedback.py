@@ -100,7 +100,7 @@ class Feedback:
             vector_cache.load_into(embedder, settings.home)
         graded = grade_offline(stage=stage, text=text, problem=problem, embedder=embedder, flow=flow,
                                rubric=rubric, listener=sv.offline_listener(), prompts_dir=settings.prompts_dir,
-                               credited=credited)
+                               credited=credited, screen=sv.injection_screen())
         if use_disk and not problem.custom:
             vector_cache.save_from(embedder, settings.home, fixed_texts(stage, problem, flow, rubric))
         kb = sv.knowledge() if knowledge is USE_SERVICES else knowledge

@@ -174,11 +174,13 @@ def _reasoning_scores(rubric: Rubric, feats: Features, relevant: list) -> list[C
 def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder,
                   flow: Flow, rubric: Rubric, listener, prompts_dir: str,
                   model: GradingModel | None = None, max_words: int = MAX_WORDS,
-                  credited: Iterable[str] = ()) -> Graded:
+                  credited: Iterable[str] = (), screen=None) -> Graded:
     """``listener``: what hears the answer (``services.listener()``); ``model``: the fitted
     ordinal model (``prompts/grading_model.yaml`` under ``prompts_dir`` when not given).
     ``credited``: key point ids the interview already counted as covered in this stage
-    (the interview report passes them, so the report never asks for what was accepted)."""
+    (the interview report passes them, so the report never asks for what was accepted).
+    ``screen``: the learned injection screen (``services.injection_screen()``), read after the
+    patterns of ``prompts/injection.yaml`` find nothing; patterns alone when None."""
     if model is None:
         model = load_model(prompts_dir)
     check_answer(text)
@@ -191,6 +193,9 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
     sents = analyse(text)
     feats = Features(words=sum(s.words for s in sents), sentences=len(sents))
     injected = injection_sentences(text, sents, prompts_dir)
+    if not injected and screen is not None:
+        units = [s.text for s in sents]
+        injected = screen.flag(units, embedder.encode(units)) if units else []
     if injected:
         feats.injection = True
         reason = ("The answer contains text addressed to the grader (e.g. "

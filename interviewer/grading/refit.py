@@ -65,7 +65,7 @@ def measured(services: "Services", answers: list[dict]) -> list[tuple[dict, list
         graded = grade_offline(stage=sv.flow.parse_stage(a["stage"]), text=a["text"], problem=problem,
                                embedder=sv.embedder(), flow=sv.flow, rubric=sv.rubric,
                                listener=sv.offline_listener(), prompts_dir=sv.settings.prompts_dir,
-                               model=NEUTRAL)
+                               model=NEUTRAL, screen=sv.injection_screen())
         if graded.substance is not None:
             out.append((a, graded.substance.vector()))
     return out
