@@ -135,10 +135,6 @@ def test_a_list_of_names_is_capped_whatever_it_names(grading_inputs):
     assert not any("list of names" in n for n in grade_text(grading_inputs, "design", said).grade.notices)
 
 
-@pytest.mark.xfail(strict=True, reason="short dismissals score low as about their point ('Drift is not a real "
-                   "problem here.': topic 0.07 for drift; 'Retraining is a waste of effort' 0.54 alone) and the "
-                   "topic threshold is 0.525 since the 2026-12-07 dev writer: the answer still scores 1, without "
-                   "the dismissal notice")
 def test_an_answer_that_dismisses_what_it_should_cover_is_capped(grading_inputs):
     text = ("Honestly we don't need to monitor anything after launch; the model was validated offline. "
             "Retraining is a waste of effort because user taste doesn't change. Drift is not a real problem here.")
