@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import re
 import threading
 from dataclasses import dataclass
@@ -28,8 +27,8 @@ from pathlib import Path
 import numpy as np
 
 from interviewer.listening.stance import StanceWords, fit_words
+from interviewer.storage.arrays import cached_arrays
 
-log = logging.getLogger(__name__)
 SCREEN_VERSION = "1"
 MAX_INNOCENT_FLAGGED = 0.01     # of the innocent red-team answers, out of fold
 MAX_ORDINARY_FLAGGED = 0.001    # of ordinary sentences (utterances, guides), out of fold
@@ -207,31 +206,28 @@ def ordinary_sentences(knowledge_dir: Path, prompts_dir: Path) -> list[str]:
     return sorted(set(out))
 
 
-def build_screen(embedder, knowledge_dir: Path, prompts_dir: Path, cache: Path) -> InjectionScreen:
-    ordinary = ordinary_sentences(knowledge_dir, prompts_dir)
+def _inputs_hash(embedder, knowledge_dir: Path, prompts_dir: Path) -> str:
+    """The hash of every file the screen is fitted from (read as bytes: no parsing to decide
+    whether the cached fit still holds)."""
     h = hashlib.sha256((SCREEN_VERSION + embedder.name).encode())
-    for f in sorted((knowledge_dir / "injections").glob("*.jsonl")):
+    files = [*sorted((knowledge_dir / "injections").glob("*.jsonl")),
+             *sorted((knowledge_dir / "utterances").glob("*.jsonl")), *sorted(knowledge_dir.glob("*.md")),
+             *sorted((knowledge_dir / "problems").glob("*.yaml")), Path(prompts_dir) / "flow.yaml"]
+    for f in files:
         h.update(f.name.encode())
         h.update(f.read_bytes())
-    h.update("\n".join(ordinary).encode())
-    key = h.hexdigest()[:16]
-    path = Path(cache) / "injection" / f"{key}.npz"
-    with _memo_lock:
-        if key in _memo:
-            return _memo[key]
-        arrays = None
-        if path.is_file():
-            try:
-                with np.load(path, allow_pickle=False) as z:
-                    arrays = {k: z[k] for k in z.files}
-            except Exception as exc:  # a damaged cache is refitted
-                log.warning("injection screen cache %s unreadable (%s); refitting", path, exc)
-        if arrays is None:
-            data = load_screen_data(knowledge_dir / "injections", ordinary)
-            arrays, _ = fit_screen(data, np.asarray(embedder.encode(data.texts), dtype=np.float32))
-            from interviewer.listening.listener import _save
+    return h.hexdigest()[:16]
 
-            _save(path, arrays)
-        screen = InjectionScreen(arrays)
-        _memo[key] = screen
-        return screen
+
+def build_screen(embedder, knowledge_dir: Path, prompts_dir: Path, cache: Path) -> InjectionScreen:
+    key = _inputs_hash(embedder, knowledge_dir, prompts_dir)
+
+    def fit() -> dict[str, np.ndarray]:
+        data = load_screen_data(knowledge_dir / "injections", ordinary_sentences(knowledge_dir, prompts_dir))
+        return fit_screen(data, np.asarray(embedder.encode(data.texts), dtype=np.float32))[0]
+
+    with _memo_lock:
+        if key not in _memo:
+            _memo[key] = InjectionScreen(cached_arrays(Path(cache) / "injection" / f"{key}.npz", fit,
+                                                       "injection screen"))
+        return _memo[key]

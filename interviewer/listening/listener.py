@@ -9,7 +9,6 @@ sentence it rests on.
 
 from __future__ import annotations
 
-import logging
 import threading
 from pathlib import Path
 from typing import Iterable
@@ -25,9 +24,9 @@ from interviewer.listening.model import ListenerModel
 from interviewer.listening.fit import flow_targets
 from interviewer.listening.tuning import fit_and_tune
 from interviewer.listening.stance import StanceFeatures, load_concepts, load_cues
+from interviewer.storage.arrays import cached_arrays, save_arrays
 from interviewer.textutil import clauses, sentences
 
-log = logging.getLogger(__name__)
 MODEL_VERSION = "19"
 
 
@@ -117,32 +116,13 @@ def fitted_model(flow: Flow, embedder, corpus_dir: Path, prompts_dir: Path, cach
     with _memo_lock:
         if key in _memo:
             if not path.is_file():           # another cache folder: keep a copy there too
-                _save(path, _memo[key].a)
+                save_arrays(path, _memo[key].a, "listener")
             return _memo[key]
-        arrays = None
-        if path.is_file():
-            try:
-                with np.load(path, allow_pickle=False) as z:
-                    arrays = {k: z[k] for k in z.files}
-            except Exception as exc:  # a damaged cache is refitted
-                log.warning("listener cache %s unreadable (%s); refitting", path, exc)
-        if arrays is None:
-            arrays = fit_and_tune(flow, embedder, corpus_dir, stance, concepts, Path(cache))
-            _save(path, arrays)
+        arrays = cached_arrays(path, lambda: fit_and_tune(flow, embedder, corpus_dir, stance, concepts, Path(cache)),
+                               "listener")
         model = ListenerModel(arrays, stance, concepts)
         _memo[key] = model
         return model
-
-
-def _save(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    """Write atomically (a reader never sees half a file); a read-only cache is not an error."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.stem}.{threading.get_ident()}.tmp.npz")
-        np.savez(tmp, **arrays)
-        tmp.replace(path)
-    except OSError as exc:
-        log.warning("cannot cache the listener at %s: %s", path, exc)
 
 
 def build_listener(services) -> Listener:
