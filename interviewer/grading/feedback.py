@@ -115,7 +115,8 @@ class Feedback:
             texts = {k.id: k.text for k in problem.points(flow, stage)}
             llm_grade = grade_with_llm(chat_model, rubric_stage=rubric.stage(stage), problem=problem,
                                        stage=stage, text=text, guidance=[h for _, h in cited],
-                                       accepted=[texts[i] for i in credited if i in texts])
+                                       accepted=[texts[i] for i in credited if i in texts],
+                                       screened=graded.injected)
         except GraderError as exc:
             return _fallback(offline, exc)
         except Exception as exc:  # provider set-up errors (missing key, package) land here too

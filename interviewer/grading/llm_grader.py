@@ -107,16 +107,18 @@ def _at_temperature_zero(chat_model: Any) -> Any:
 def grade_with_llm(chat_model: Any, *, rubric_stage: Any, problem: Any, stage: str, text: str,
                    guidance: list[Hit] | None = None, model_name: str | None = None,
                    retry: RetryPolicy | None = None, prompts_dir: Any = None,
-                   accepted: list[str] | None = None) -> StageGrade:
+                   accepted: list[str] | None = None, screened: list[str] | None = None) -> StageGrade:
     """Grade ``text`` for ``stage`` with ``chat_model``; raise ``GraderError`` on any failure.
 
     ``accepted``: key point texts the interview already counted as covered (not to be listed
-    as missing)."""
+    as missing). ``screened``: sentences the offline grader found addressed to the grader
+    (patterns and the learned screen); they are removed with the patterns' own finds, so the
+    LLM never reads them."""
     if not normalize_ws(text):
         raise GraderError("the answer is empty")
     guidance = list(guidance or [])[:MAX_GUIDANCE]
     label = _model_label(chat_model, model_name)
-    injected = _injections(text, prompts_dir)
+    injected = list(dict.fromkeys([*_injections(text, prompts_dir), *(s for s in screened or () if s in text)]))
     clean = normalize_ws(_strip(text, injected))
     clean, truncated = truncate_words(clean, MAX_ANSWER_WORDS)
     notices: list[str] = []

@@ -48,6 +48,7 @@ class Graded:
     hit_points: list[KeyPoint] = field(default_factory=list)
     missed_points: list[KeyPoint] = field(default_factory=list)
     substance: Substance | None = None
+    injected: list[str] = field(default_factory=list)   # sentences addressed to the grader
 
 
 def _problem_context(problem: Problem, stage: str) -> list[str]:
@@ -200,7 +201,8 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
         feats.injection = True
         reason = ("The answer contains text addressed to the grader (e.g. "
                   f"\"{injected[0][:80]}\"); it is graded 1. Answer the interviewer's question instead.")
-        return Graded(_all_ones(stage, rstage, reason, notices, rubric.scoring.offline_scope), feats)
+        return Graded(_all_ones(stage, rstage, reason, notices, rubric.scoring.offline_scope), feats,
+                      injected=list(injected))
 
     # two batched encodes (the model's call overhead dominates): the stage's fixed texts, then the
     # answer's sentences and the clauses the listener hears (cached, so it does not encode again)
