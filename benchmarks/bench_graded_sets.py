@@ -15,7 +15,7 @@ import yaml
 NAME = "graded"
 DESCRIPTION = "offline grader vs outside writers' labels: tune, dev and held-out test parts"
 GRADED_DIR = Path(__file__).resolve().parent.parent / "tests" / "labelled" / "graded"
-PARTS = {"tune": ("tune-a.yaml", "tune-b.yaml"), "dev": ("dev.yaml",), "dev-b": ("dev-b.yaml",), "dev-c": ("dev-c.yaml",),
+PARTS = {"tune": ("tune-a.yaml", "tune-b.yaml"), "tune-c": ("tune-c.yaml",), "dev": ("dev.yaml",), "dev-b": ("dev-b.yaml",), "dev-c": ("dev-c.yaml",),
          "test": ("test.yaml",), "test-b": ("test-b.yaml",)}
 
 

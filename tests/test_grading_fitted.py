@@ -60,6 +60,11 @@ def test_refit_command_writes_a_model_and_refuses_the_held_out_part(root_runner,
     fitted = GradingModel.model_validate(yaml.safe_load(out.read_text()))
     assert fitted.fit.files == ["tune.yaml"] and 30 <= fitted.fit.answers <= 40
     assert fitted.weights[fitted.features.index("coverage")] > 0
+    from interviewer.grading.aboutness import AboutnessModel
+
+    about = AboutnessModel.model_validate(yaml.safe_load((tmp_path / "aboutness_model.yaml").read_text()))
+    assert "aboutness_model.yaml" in r.output and 0 < about.fit.answers <= 40 and about.pool
+    assert about.threshold >= 0.97 and about.fit.pairs > about.fit.answers
 
     held = tmp_path / "test.yaml"
     held.write_text(yaml.safe_dump({"part": "test", "answers": src["answers"][:5]}))

@@ -11,7 +11,7 @@ import typer
 from interviewer.cli.common import fail, services, user_errors
 from interviewer.config.paths import PROJECT_DIR
 
-DEFAULT_LABELLED = ("tune-a.yaml", "tune-b.yaml")
+DEFAULT_LABELLED = ("tune-a.yaml", "tune-b.yaml", "tune-c.yaml")
 LABELLED_DIR = PROJECT_DIR / "tests" / "labelled" / "graded"
 
 
@@ -40,4 +40,5 @@ def register(app: typer.Typer) -> None:
         if cv:
             typer.echo(f"leave-one-question-out: Spearman {cv['spearman']:.2f}, exact {cv['exact']:.2f}, "
                        f"adjacent {cv['adjacent']:.2f}")
-        typer.echo(f"wrote {out or Path(sv.settings.prompts_dir) / 'grading_model.yaml'}")
+        target = out or Path(sv.settings.prompts_dir) / "grading_model.yaml"
+        typer.echo(f"wrote {target} and, beside it, aboutness_model.yaml (answers about another product)")

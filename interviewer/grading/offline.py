@@ -6,7 +6,8 @@ evidence. A small fitted ordinal model (``grading/fitted.py``, coefficients in
 ``prompts/grading_model.yaml``) turns a few named features of that substance (coverage,
 quantities with units, named mechanisms, this question's own terms; ``grading/substance.py``)
 into a 1-4 level, per criterion and for the stage. Rules hold whatever the fit: text addressed
-to the grader -> 1; off topic -> 1; restating the question -> 1; a confidently wrong claim
+to the grader -> 1; off topic (about another stage, or about another product:
+``grading/aboutness.py``) -> 1; restating the question -> 1; a confidently wrong claim
 (a rubric red flag, by its phrasings or by the listener's stance) caps its criterion and the
 stage; a bare list of names, or an answer that dismisses as many of the stage's points as it
 covers, is at most 2 (``scoring.substance_caps``). Evidence quotes are exact sentences.
@@ -16,11 +17,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterable
 
 import numpy as np
 
 from interviewer.flow import Flow, KeyPoint
+from interviewer.grading.aboutness import MODEL_FILE as ABOUTNESS_FILE, about_another_product, load_aboutness
 from interviewer.grading.advice import strengths_and_improvements
 from interviewer.grading.answer_input import check_answer
 from interviewer.grading.fitted import GradingModel, load_model
@@ -36,6 +39,7 @@ from interviewer.problems import Problem
 from interviewer.textutil import clauses, sentences as split_sentences, truncate_words
 
 MAX_WORDS = 1500
+USE_FILE = object()          # grade_offline's default: the aboutness model of the prompts folder
 RELEVANT = 0.42             # a sentence is on the stage's topic (reasoning counts only those)
 
 
@@ -175,15 +179,20 @@ def _reasoning_scores(rubric: Rubric, feats: Features, relevant: list) -> list[C
 def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder,
                   flow: Flow, rubric: Rubric, listener, prompts_dir: str,
                   model: GradingModel | None = None, max_words: int = MAX_WORDS,
-                  credited: Iterable[str] = (), screen=None) -> Graded:
+                  credited: Iterable[str] = (), screen=None, aboutness=USE_FILE) -> Graded:
     """``listener``: what hears the answer (``services.listener()``); ``model``: the fitted
     ordinal model (``prompts/grading_model.yaml`` under ``prompts_dir`` when not given).
     ``credited``: key point ids the interview already counted as covered in this stage
     (the interview report passes them, so the report never asks for what was accepted).
     ``screen``: the learned injection screen (``services.injection_screen()``), read after the
-    patterns of ``prompts/injection.yaml`` find nothing; patterns alone when None."""
+    patterns of ``prompts/injection.yaml`` find nothing; patterns alone when None.
+    ``aboutness``: whether the answer is about another product (``grading/aboutness.py``); by
+    default ``prompts/aboutness_model.yaml`` under ``prompts_dir`` when the file is there; None: not asked."""
     if model is None:
         model = load_model(prompts_dir)
+    if aboutness is USE_FILE:
+        path = Path(prompts_dir) / ABOUTNESS_FILE
+        aboutness = load_aboutness(prompts_dir) if path.is_file() else None
     check_answer(text)
     rstage = rubric.stage(stage)
     notices: list[str] = []
@@ -237,8 +246,10 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
     heard_nothing = not affirmed and substance.terms == 0 and not substance.dismissed \
         and feats.max_relevance < RELEVANT
     other = None if affirmed else _other_stage(listener, text, flow, stage)
+    if other is None and aboutness is not None:
+        feats.other_product = about_another_product(aboutness, embedder, text, problem, flow) or 0.0
     cap, cap_reasons = stage_caps(feats, flags, heard_nothing=heard_nothing, substance=held_back,
-                                  other_stage=other)
+                                  other_stage=other, other_product=feats.other_product > 0)
     score = min(model.score(vector), cap)
     notices += cap_reasons
 

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import yaml
 
+from interviewer.grading.aboutness import MODEL_FILE as ABOUTNESS_FILE, AboutnessModel
+from interviewer.grading.aboutness_fit import fit_aboutness, question_pool
 from interviewer.grading.fitted import MODEL_FILE, NEUTRAL, FitRecord, GradingModel, fit_model
 from interviewer.grading.offline import grade_offline
 from interviewer.problems import Problem
@@ -30,6 +32,12 @@ HEADER = """\
 # Written by `interviewer refit-grader` from the labelled tune answers named under `fit`;
 # do not edit by hand: change the data or the features and refit.
 #   P(level > k) = sigmoid(sum_i weights_i * (x_i - center_i) / scale_i + thresholds_k)
+"""
+ABOUTNESS_HEADER = """\
+# Whether an answer is about this question's product or another one (interviewer/grading/aboutness.py).
+# Written by `interviewer refit-grader` from the tune answers, each paired with its own question
+# and with other products' questions from `pool`; do not edit by hand: refit.
+#   P(another product) = sigmoid(sum_i weights_i * (x_i - center_i) / scale_i + intercept)
 """
 
 
@@ -58,9 +66,13 @@ def load_labelled(paths: list[Path]) -> list[dict]:
 
 
 def measured(services: "Services", answers: list[dict]) -> list[tuple[dict, list[float]]]:
-    """(answer, feature vector) for each answer that is graded at all (injections are not)."""
+    """(answer, feature vector) for each answer that is graded at all (injections are not) and
+    not labelled off topic: the rules grade those 1 whatever their substance, and a fluent answer
+    about another product would teach the fit that substance is worth nothing."""
     sv, out = services, []
     for a in answers:
+        if a.get("kind") == "off_topic":
+            continue
         problem = sv.bank.get(a["problem"]) if a.get("problem") else Problem.from_question(a["question"])
         graded = grade_offline(stage=sv.flow.parse_stage(a["stage"]), text=a["text"], problem=problem,
                                embedder=sv.embedder(), flow=sv.flow, rubric=sv.rubric,
@@ -105,4 +117,18 @@ def refit(services: "Services", paths: list[Path], features=DEFAULT_FEATURES, C:
     target = out or Path(services.settings.prompts_dir) / MODEL_FILE
     body = yaml.safe_dump(model.model_dump(), sort_keys=False, default_flow_style=None, width=100)
     target.write_text(HEADER + body, encoding="utf-8")
+    refit_aboutness(services, answers, target.parent / ABOUTNESS_FILE)
     return model
+
+
+def refit_aboutness(services: "Services", answers: list[dict], target: Path) -> AboutnessModel:
+    """Fit the aboutness model on the same tune answers and write it beside the ordinal model."""
+    from interviewer.config.paths import builtin_knowledge_dir
+
+    sv = services
+    pool = question_pool(builtin_knowledge_dir(), sv.bank)
+    about = fit_aboutness(sv.embedder(), sv.flow, sv.bank, answers, pool)
+    body = yaml.safe_dump(about.model_dump(), sort_keys=False, default_flow_style=None, width=100,
+                          allow_unicode=True)
+    target.write_text(ABOUTNESS_HEADER + body, encoding="utf-8")
+    return about

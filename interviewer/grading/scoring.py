@@ -42,6 +42,7 @@ class Features:
     tradeoffs: int = 0
     relevant_sentences: int = 0
     coverage: float = 0.0
+    other_product: float = 0.0   # the aboutness model's probability, when it reached its threshold
     red_flags: list[str] = field(default_factory=list)
 
 
@@ -90,12 +91,15 @@ def substance_caps(fragments: float, quantities: int, dismissed: list[str],
 
 
 def stage_caps(f: Features, flags: list, heard_nothing: bool = False,
-               substance: list[SubstanceCap] = (), other_stage: str | None = None) -> tuple[int, list[str]]:
+               substance: list[SubstanceCap] = (), other_stage: str | None = None,
+               other_product: bool = False) -> tuple[int, list[str]]:
     """The highest stage score the answer can get, and why (one notice per cap).
     ``heard_nothing``: the listener heard no key point and no term of the question;
     ``substance``: the reasons of ``substance_caps``; ``other_stage``: the name of the stage
     the answer speaks to instead (none of this stage's points heard, at least
-    ``OTHER_STAGE_POINTS`` of that one's, each at the listener's stricter other-stage bar).
+    ``OTHER_STAGE_POINTS`` of that one's, each at the listener's stricter other-stage bar);
+    ``other_product``: the aboutness model (``grading/aboutness.py``) reads it as an answer
+    about another product.
     A red flag together with the dismissal cap gives ``WRONG_AND_DISMISSIVE_CAP``."""
     cap, why = 4, []
     if other_stage:
@@ -104,6 +108,9 @@ def stage_caps(f: Features, flags: list, heard_nothing: bool = False,
         return 1, ["off topic: the answer does not address this stage of the question"]
     if f.max_specificity < OFF_PROBLEM:
         return 1, ["off topic: nothing in the answer is about this question"]
+    if other_product:
+        return 1, ["off topic: nothing ties the answer to this question; it reads as an answer about "
+                   "another product"]
     restates_words = f.statement_overlap >= RESTATED_OVERLAP and f.statement_similarity >= RESTATED_SIMILARITY
     only_the_problem = f.min_specificity >= RESTATED_MIN_SPECIFICITY and f.coverage < RESTATED_MAX_COVERAGE
     if restates_words or only_the_problem:

@@ -1,0 +1,90 @@
+"""Fit the aboutness model (``grading/aboutness.py``) from labelled tune answers; called by
+``interviewer refit-grader``.
+
+Each answer that is not itself off topic or an injection is measured twice over: with its own
+question (about it, 0) and with ``SWAPS`` questions of other products drawn from the pool (not
+about it, 1; the pool then also leaves out the answer's own question, as it would not know an
+unseen product). The threshold is the lowest probability at which no answer labelled 3 or 4 is
+flagged, out of fold by question, and never below ``MIN_THRESHOLD``: on the dev parts (read
+when choosing the grader's fixed rules, never fitted) the highest answer labelled 3 or 4 reached
+0.964, while the tune answers' out-of-fold highest was 0.912.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+
+from interviewer.grading.aboutness import AboutnessFit, AboutnessModel, generic_stems, measure
+from interviewer.problems import Problem
+
+SWAPS = 2
+UNRELATED = 0.5          # a swapped question is at most this close to the answer's own title
+MIN_THRESHOLD = 0.97
+FOLDS = 8
+SEED = 0
+
+
+def question_pool(knowledge_dir: Path, bank) -> list[str]:
+    """The questions of the project's own data: utterance and red-team files, and the bank."""
+    pool = set()
+    for folder in ("utterances", "injections"):
+        for path in sorted((Path(knowledge_dir) / folder).glob("*.jsonl")):
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    q = json.loads(line).get("question")
+                    if q:
+                        pool.add(" ".join(q.split()))
+    pool |= {p.title for p in bank.list()}
+    return sorted(pool)
+
+
+def _problem(bank, answer: dict):
+    return bank.get(answer["problem"]) if answer.get("problem") else Problem.from_question(answer["question"])
+
+
+def fit_aboutness(embedder, flow, bank, answers: list[dict], pool: list[str]) -> AboutnessModel:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold
+
+    generic = generic_stems(flow)
+    pool_vecs = embedder.encode(pool)
+    rng = random.Random(SEED)
+    x, y, group, good = [], [], [], []
+    for a in answers:
+        if a.get("kind") in ("off_topic", "injection"):
+            continue
+        problem = _problem(bank, a)
+        x.append(measure(embedder, a["text"], problem, pool, generic))
+        y.append(0), group.append(problem.title), good.append(a["label"] >= 3)
+        own = embedder.encode([problem.title])[0]
+        far = [q for q, v in zip(pool, pool_vecs) if float(v @ own) < UNRELATED]
+        for q in rng.sample(far, min(SWAPS, len(far))):
+            x.append(measure(embedder, a["text"], Problem.from_question(q), pool, generic, also_exclude=problem.title))
+            y.append(1), group.append(problem.title), good.append(False)
+    X, Y, good_ = np.asarray(x), np.asarray(y), np.asarray(good)
+    center, scale = X.mean(axis=0), X.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    Z = (X - center) / scale
+    oof = np.zeros(len(Y))
+    folds = GroupKFold(n_splits=min(FOLDS, len(set(group)))).split(Z, Y, group) if len(set(group)) > 1 else []
+    for train, test in folds:
+        lr = LogisticRegression(max_iter=2000).fit(Z[train], Y[train])
+        oof[test] = lr.predict_proba(Z[test])[:, 1]
+    highest_good = float(oof[good_].max()) if good_.any() else 0.0
+    threshold = max(MIN_THRESHOLD, round(highest_good + 0.005, 3))
+    lr = LogisticRegression(max_iter=2000).fit(Z, Y)
+    digest = hashlib.sha256(json.dumps([[a["id"], a["text"], a["label"]] for a in answers]).encode()).hexdigest()
+    return AboutnessModel(
+        center=[round(float(c), 6) for c in center], scale=[round(float(s), 6) for s in scale],
+        weights=[round(float(w), 6) for w in lr.coef_[0]], intercept=round(float(lr.intercept_[0]), 6),
+        threshold=threshold, pool=pool,
+        fit=AboutnessFit(answers=int((Y == 0).sum()), pairs=len(Y), data_sha256=digest, out_of_fold={
+            "highest_good_answer": round(highest_good, 3),
+            "other_products_caught": round(float(np.mean(oof[Y == 1] >= threshold)), 3),
+            "own_answers_flagged": round(float(np.mean(oof[Y == 0] >= threshold)), 3)}))
+
