@@ -7,7 +7,9 @@ about it, 1; the pool then also leaves out the answer's own question, as it woul
 unseen product). The threshold is the lowest probability at which no answer labelled 3 or 4 is
 flagged, out of fold by question, and never below ``MIN_THRESHOLD``: on the dev parts (read
 when choosing the grader's fixed rules, never fitted) the highest answer labelled 3 or 4 reached
-0.964, while the tune answers' out-of-fold highest was 0.912.
+0.964, then 0.972 once the pool held a fifteenth writer's questions, while the tune answers'
+out-of-fold highest was 0.91 and 0.86. Every answer about another product that 0.97 caught on
+tune and dev is at 0.989 or more.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from interviewer.problems import Problem
 
 SWAPS = 2
 UNRELATED = 0.5          # a swapped question is at most this close to the answer's own title
-MIN_THRESHOLD = 0.97
+MIN_THRESHOLD = 0.98
 FOLDS = 8
 SEED = 0
 
