@@ -243,9 +243,6 @@ def test_resume_welcomes_back_and_ignores_time_away(engine, clock):
     assert engine.resume(sid).ended
 
 
-@pytest.mark.xfail(strict=True, reason="PR-AUC named while framing: offline-metrics scores 0.645 as a point "
-                   "of another stage, under t_elsewhere 0.69, since the eleventh writer joined the fit (it passed "
-                   "at 0.71 the round before); the problem's own recall-at-FPR point and the trade-off are heard")
 def test_an_answer_given_ahead_is_credited_to_its_stage_and_not_probed_again(engine):
     """Metrics named while framing the problem count for the metrics stage."""
     sid = engine.start(problem_id="card-fraud-detection").session_id

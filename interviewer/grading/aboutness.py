@@ -81,6 +81,13 @@ def load_aboutness(prompts_dir: str | Path) -> AboutnessModel:
     return load_cached(AboutnessModel, Path(prompts_dir) / MODEL_FILE)
 
 
+def pool_texts(prompts_dir: str | Path) -> list[str]:
+    """The model's question pool (texts the grader embeds whatever the answer; kept with the
+    other fixed texts in the on-disk vector cache), or none without a model file."""
+    path = Path(prompts_dir) / MODEL_FILE
+    return list(load_aboutness(prompts_dir).pool) if path.is_file() else []
+
+
 def _stem(word: str) -> str:
     return word.lower()[:STEM]
 

@@ -18,6 +18,7 @@ from interviewer.grading.llm_grader import grade_with_llm
 from interviewer.llm.errors import ProviderError
 from interviewer.grading.grades import GraderError, SourceRef, StageGrade
 from interviewer.grading import vector_cache
+from interviewer.grading.aboutness import pool_texts
 from interviewer.grading.offline import Graded, fixed_texts, grade_offline
 from interviewer.knowledge.types import Hit
 from interviewer.problems import Problem
@@ -102,7 +103,8 @@ class Feedback:
                                rubric=rubric, listener=sv.offline_listener(), prompts_dir=settings.prompts_dir,
                                credited=credited, screen=sv.injection_screen())
         if use_disk and not problem.custom:
-            vector_cache.save_from(embedder, settings.home, fixed_texts(stage, problem, flow, rubric))
+            vector_cache.save_from(embedder, settings.home,
+                                   fixed_texts(stage, problem, flow, rubric) + pool_texts(settings.prompts_dir))
         kb = sv.knowledge() if knowledge is USE_SERVICES else knowledge
         cited, search_notices = guidance_for(kb, stage, graded)
         offline = _cite(graded.grade, cited)

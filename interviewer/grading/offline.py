@@ -215,7 +215,7 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
 
     # two batched encodes (the model's call overhead dominates): the stage's fixed texts, then the
     # answer's sentences and the clauses the listener hears (cached, so it does not encode again)
-    embedder.encode(fixed_texts(stage, problem, flow, rubric))
+    embedder.encode(fixed_texts(stage, problem, flow, rubric) + (aboutness.pool if aboutness else []))
     embedder.encode(list(dict.fromkeys([s.text for s in sents] + split_sentences(text) + clauses(text))))
 
     points_by_crit = _attach_problem_points(embedder, flow, rstage, problem.stage_key_points(stage),
@@ -246,7 +246,8 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
     heard_nothing = not affirmed and substance.terms == 0 and not substance.dismissed \
         and feats.max_relevance < RELEVANT
     other = None if affirmed else _other_stage(listener, text, flow, stage)
-    if other is None and aboutness is not None:
+    # a bare list of names says too little to tell which product it is about: its own cap speaks
+    if other is None and aboutness is not None and not any(h.names_only for h in held_back):
         feats.other_product = about_another_product(aboutness, embedder, text, problem, flow) or 0.0
     cap, cap_reasons = stage_caps(feats, flags, heard_nothing=heard_nothing, substance=held_back,
                                   other_stage=other, other_product=feats.other_product > 0)

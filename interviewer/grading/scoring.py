@@ -68,6 +68,7 @@ class SubstanceCap:
 
     reason: str
     points: frozenset[str] | None = None
+    names_only: bool = False     # the list-of-names cap (nothing in it to say what it is about)
 
 
 def substance_caps(fragments: float, quantities: int, dismissed: list[str],
@@ -82,7 +83,7 @@ def substance_caps(fragments: float, quantities: int, dismissed: list[str],
     out = []
     if fragments >= LIST_FRAGMENTS and quantities <= LIST_MAX_QUANTITIES:
         out.append(SubstanceCap("a list of names with no claim or reason: say what each part "
-                                "does here and why"))
+                                "does here and why", names_only=True))
     notes = fragments >= NOTES_FRAGMENTS and quantities >= NOTES_QUANTITIES
     if dismissed and len(dismissed) >= len(affirmed) and not notes:
         out.append(SubstanceCap("the answer dismisses as much of what this stage needs as it covers",
