@@ -17,9 +17,18 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import REPO
+from grading_fixtures import grading_inputs  # noqa: F401
 from interviewer.cli import app
 
 BIN = Path(sys.executable).with_name("interviewer")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _fitted_models(grading_inputs):  # noqa: F811
+    """The listener and the injection screen, fitted once into the run's shared models cache
+    before any chat subprocess starts: each process then loads them (a first fit takes minutes,
+    which would otherwise be spent inside a subprocess's timeout)."""
+    return grading_inputs
 
 
 def _env(home: Path) -> dict:
@@ -33,7 +42,7 @@ def _env(home: Path) -> dict:
     return env
 
 
-def _chat(home: Path, lines: list[str], *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+def _chat(home: Path, lines: list[str], *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
     return subprocess.run([str(BIN), "chat", *args], input="\n".join(lines) + "\n", capture_output=True,
                           text=True, env=_env(home), timeout=timeout, cwd=home.parent)
 
