@@ -110,8 +110,8 @@ def stage_caps(f: Features, flags: list, heard_nothing: bool = False,
     if f.max_specificity < OFF_PROBLEM:
         return 1, ["off topic: nothing in the answer is about this question"]
     if other_product:
-        return 1, ["off topic: nothing ties the answer to this question; it reads as an answer about "
-                   "another product"]
+        return 1, ["off topic: nothing ties the answer to this question; it reads as written for another "
+                   "product, or for none in particular: say how each part applies here"]
     restates_words = f.statement_overlap >= RESTATED_OVERLAP and f.statement_similarity >= RESTATED_SIMILARITY
     only_the_problem = f.min_specificity >= RESTATED_MIN_SPECIFICITY and f.coverage < RESTATED_MAX_COVERAGE
     if restates_words or only_the_problem:
