@@ -71,7 +71,18 @@ def test_a_fluent_answer_about_another_product_is_graded_one(grading_inputs):
 
 
 def test_terse_notes_on_the_question_are_not_called_another_product(grading_inputs):
+    model = load_aboutness(builtin_prompts_dir())
+    fraud = grading_inputs["bank"].get("card-fraud-detection")
+    emb, flow = grading_inputs["embedder"], grading_inputs["flow"]
+    notes = model.probability(measure(emb, FRAUD_NOTES, fraud, model.pool, generic_stems(flow)))
+    playlist = model.probability(measure(emb, PLAYLIST, fraud, model.pool, generic_stems(flow)))
+    assert notes < model.threshold <= playlist and notes < playlist - 0.2
     g = grade_text(grading_inputs, "design", FRAUD_NOTES, "card-fraud-detection")
-    assert g.features.other_product == 0 and g.grade.score >= 2
+    assert g.features.other_product == 0 and not any("another product" in n for n in g.grade.notices)
+    assert g.grade.score >= 2
+
+
+def test_without_the_aboutness_model_the_wrong_product_passes_as_competent(grading_inputs):
+    """Why the model exists: the listener alone hears a competent design in the playlist answer."""
     without = grade_text(grading_inputs, "design", PLAYLIST, "card-fraud-detection", aboutness=None)
-    assert without.grade.score >= 2                   # the listener alone hears a competent design
+    assert without.grade.score >= 2 and without.features.other_product == 0

@@ -81,11 +81,16 @@ def load_aboutness(prompts_dir: str | Path) -> AboutnessModel:
     return load_cached(AboutnessModel, Path(prompts_dir) / MODEL_FILE)
 
 
+def load_aboutness_if_present(prompts_dir: str | Path) -> AboutnessModel | None:
+    """The prompts folder's aboutness model, or None when it has no model file."""
+    return load_aboutness(prompts_dir) if (Path(prompts_dir) / MODEL_FILE).is_file() else None
+
+
 def pool_texts(prompts_dir: str | Path) -> list[str]:
     """The model's question pool (texts the grader embeds whatever the answer; kept with the
     other fixed texts in the on-disk vector cache), or none without a model file."""
-    path = Path(prompts_dir) / MODEL_FILE
-    return list(load_aboutness(prompts_dir).pool) if path.is_file() else []
+    model = load_aboutness_if_present(prompts_dir)
+    return list(model.pool) if model else []
 
 
 def _stem(word: str) -> str:

@@ -14,14 +14,14 @@ tune and dev is at 0.989 or more.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import random
 from pathlib import Path
 
 import numpy as np
 
 from interviewer.grading.aboutness import AboutnessFit, AboutnessModel, generic_stems, measure
+from interviewer.grading.injection_screen import red_team_rows
+from interviewer.listening.corpus import load_utterances
 from interviewer.problems import Problem
 
 SWAPS = 2
@@ -33,14 +33,10 @@ SEED = 0
 
 def question_pool(knowledge_dir: Path, bank) -> list[str]:
     """The questions of the project's own data: utterance and red-team files, and the bank."""
-    pool = set()
-    for folder in ("utterances", "injections"):
-        for path in sorted((Path(knowledge_dir) / folder).glob("*.jsonl")):
-            for line in path.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    q = json.loads(line).get("question")
-                    if q:
-                        pool.add(" ".join(q.split()))
+    folder = Path(knowledge_dir)
+    questions = [u.question for f in sorted((folder / "utterances").glob("*.jsonl")) for u in load_utterances(f)]
+    questions += [row.get("question") for row in red_team_rows(folder / "injections")]
+    pool = {" ".join(q.split()) for q in questions if q}
     pool |= {p.title for p in bank.list()}
     return sorted(pool)
 
@@ -49,7 +45,8 @@ def _problem(bank, answer: dict):
     return bank.get(answer["problem"]) if answer.get("problem") else Problem.from_question(answer["question"])
 
 
-def fit_aboutness(embedder, flow, bank, answers: list[dict], pool: list[str]) -> AboutnessModel:
+def fit_aboutness(embedder, flow, bank, answers: list[dict], pool: list[str], data_sha256: str = "") -> AboutnessModel:
+    """``data_sha256``: the hash of the labelled files' bytes, recorded as the ordinal fit records it."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold
 
@@ -80,12 +77,11 @@ def fit_aboutness(embedder, flow, bank, answers: list[dict], pool: list[str]) ->
     highest_good = float(oof[good_].max()) if good_.any() else 0.0
     threshold = max(MIN_THRESHOLD, round(highest_good + 0.005, 3))
     lr = LogisticRegression(max_iter=2000).fit(Z, Y)
-    digest = hashlib.sha256(json.dumps([[a["id"], a["text"], a["label"]] for a in answers]).encode()).hexdigest()
     return AboutnessModel(
         center=[round(float(c), 6) for c in center], scale=[round(float(s), 6) for s in scale],
         weights=[round(float(w), 6) for w in lr.coef_[0]], intercept=round(float(lr.intercept_[0]), 6),
         threshold=threshold, pool=pool,
-        fit=AboutnessFit(answers=int((Y == 0).sum()), pairs=len(Y), data_sha256=digest, out_of_fold={
+        fit=AboutnessFit(answers=int((Y == 0).sum()), pairs=len(Y), data_sha256=data_sha256, out_of_fold={
             "highest_good_answer": round(highest_good, 3),
             "other_products_caught": round(float(np.mean(oof[Y == 1] >= threshold)), 3),
             "own_answers_flagged": round(float(np.mean(oof[Y == 0] >= threshold)), 3)}))

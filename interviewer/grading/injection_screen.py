@@ -77,31 +77,33 @@ def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> float:
     return min(1.0, covered / (end - start))
 
 
+def red_team_rows(folder: Path) -> list[dict]:
+    """The red-team answers of ``folder``: one dict per JSON line of its ``*.jsonl`` files."""
+    return [json.loads(line) for f in sorted(Path(folder).glob("*.jsonl"))
+            for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def load_screen_data(folder: Path, ordinary: list[str]) -> ScreenData:
     """The red-team answers of ``folder`` (JSON Lines: question, text, injection_spans) cut into
     sentences and labelled by the spans, and ``ordinary`` sentences labelled 0."""
     texts, labels, groups, answer_of, innocent = [], [], [], [], []
     questions: dict[str, int] = {}
-    for f in sorted(Path(folder).glob("*.jsonl")):
-        for line in f.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
+    for row in red_team_rows(folder):
+        text = row["text"]
+        spans = [(i, i + len(s)) for s in row.get("injection_spans") or [] if (i := text.find(s)) >= 0]
+        k = len(innocent)
+        innocent.append(not row.get("injection_spans"))
+        fold = questions.setdefault(row["question"], len(questions)) % FOLDS
+        for sent, a, b in _units(text):
+            if not _long_enough(sent):
                 continue
-            row = json.loads(line)
-            text = row["text"]
-            spans = [(i, i + len(s)) for s in row.get("injection_spans") or [] if (i := text.find(s)) >= 0]
-            k = len(innocent)
-            innocent.append(not row.get("injection_spans"))
-            fold = questions.setdefault(row["question"], len(questions)) % FOLDS
-            for sent, a, b in _units(text):
-                if not _long_enough(sent):
-                    continue
-                share = _inside(a, b, spans)
-                if CLEAN_SHARE < share < SPAN_SHARE:
-                    continue
-                texts.append(sent)
-                labels.append(int(share >= SPAN_SHARE))
-                groups.append(fold)
-                answer_of.append(k)
+            share = _inside(a, b, spans)
+            if CLEAN_SHARE < share < SPAN_SHARE:
+                continue
+            texts.append(sent)
+            labels.append(int(share >= SPAN_SHARE))
+            groups.append(fold)
+            answer_of.append(k)
     for t in ordinary:
         texts.append(t)
         labels.append(0)

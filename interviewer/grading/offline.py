@@ -23,7 +23,7 @@ from typing import Iterable
 import numpy as np
 
 from interviewer.flow import Flow, KeyPoint
-from interviewer.grading.aboutness import MODEL_FILE as ABOUTNESS_FILE, about_another_product, load_aboutness
+from interviewer.grading.aboutness import about_another_product, load_aboutness_if_present
 from interviewer.grading.advice import strengths_and_improvements
 from interviewer.grading.answer_input import check_answer
 from interviewer.grading.fitted import GradingModel, load_model
@@ -191,8 +191,7 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
     if model is None:
         model = load_model(prompts_dir)
     if aboutness is USE_FILE:
-        path = Path(prompts_dir) / ABOUTNESS_FILE
-        aboutness = load_aboutness(prompts_dir) if path.is_file() else None
+        aboutness = load_aboutness_if_present(prompts_dir)
     check_answer(text)
     rstage = rubric.stage(stage)
     notices: list[str] = []

@@ -117,17 +117,17 @@ def refit(services: "Services", paths: list[Path], features=DEFAULT_FEATURES, C:
     target = out or Path(services.settings.prompts_dir) / MODEL_FILE
     body = yaml.safe_dump(model.model_dump(), sort_keys=False, default_flow_style=None, width=100)
     target.write_text(HEADER + body, encoding="utf-8")
-    refit_aboutness(services, answers, target.parent / ABOUTNESS_FILE)
+    refit_aboutness(services, answers, target.parent / ABOUTNESS_FILE, digest)
     return model
 
 
-def refit_aboutness(services: "Services", answers: list[dict], target: Path) -> AboutnessModel:
+def refit_aboutness(services: "Services", answers: list[dict], target: Path, data_sha256: str = "") -> AboutnessModel:
     """Fit the aboutness model on the same tune answers and write it beside the ordinal model."""
     from interviewer.config.paths import builtin_knowledge_dir
 
     sv = services
     pool = question_pool(builtin_knowledge_dir(), sv.bank)
-    about = fit_aboutness(sv.embedder(), sv.flow, sv.bank, answers, pool)
+    about = fit_aboutness(sv.embedder(), sv.flow, sv.bank, answers, pool, data_sha256)
     body = yaml.safe_dump(about.model_dump(), sort_keys=False, default_flow_style=None, width=100,
                           allow_unicode=True)
     target.write_text(ABOUTNESS_HEADER + body, encoding="utf-8")
