@@ -202,6 +202,10 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
     sents = analyse(text)
     feats = Features(words=sum(s.words for s in sents), sentences=len(sents))
     injected = injection_sentences(text, sents, prompts_dir)
+    if not injected:
+        # one batched encode of everything the answer's own texts need (the model's call overhead
+        # and padding dominate): its sentences for the screen, the listener's sentences and clauses
+        embedder.encode(list(dict.fromkeys([s.text for s in sents] + split_sentences(text) + clauses(text))))
     if not injected and screen is not None:
         units = [s.text for s in sents]
         injected = screen.flag(units, embedder.encode(units)) if units else []
@@ -212,10 +216,8 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
         return Graded(_all_ones(stage, rstage, reason, notices, rubric.scoring.offline_scope), feats,
                       injected=list(injected))
 
-    # two batched encodes (the model's call overhead dominates): the stage's fixed texts, then the
-    # answer's sentences and the clauses the listener hears (cached, so it does not encode again)
+    # the stage's fixed texts in one batch too (cached after the first answer of a process)
     embedder.encode(fixed_texts(stage, problem, flow, rubric) + (aboutness.pool if aboutness else []))
-    embedder.encode(list(dict.fromkeys([s.text for s in sents] + split_sentences(text) + clauses(text))))
 
     points_by_crit = _attach_problem_points(embedder, flow, rstage, problem.stage_key_points(stage),
                                             frozenset(problem.skip_points))
