@@ -207,3 +207,32 @@ def test_a_dismissal_without_a_negation_is_not_credited(services):
                         "we push it to all traffic.", "design")
     deploy = next(p for p in h.points if p.point.id == "model-deployment")
     assert deploy.status != "affirmed"
+
+
+@pytest.mark.parametrize("text", [
+    "Since the scores feed the overbooking maths, the probabilities themselves matter, not only their order. "
+    "I'd use log loss as the main offline metric and check calibration per hotel. AUC is a secondary, "
+    "diagnostic metric.",
+    "Primary offline metric is PR-AUC, because fraud is 0.2% of orders. ROC-AUC looks great on data this "
+    "skewed and tells you nothing, so I wouldn't use it."])
+def test_setting_one_metric_aside_does_not_undo_the_one_chosen(services, monkeypatch, text):
+    """A point heard as dismissed in one sentence is heard again in the rest of the answer."""
+    import interviewer.listening.listener as listener_module
+
+    heard = _hear(services, text, "metrics")
+    assert "offline-metrics" in {p.point.id for p in heard.affirmed}
+    evidence = next(p.evidence for p in heard.affirmed if p.point.id == "offline-metrics")
+    assert "secondary" not in evidence and "wouldn't use" not in evidence
+    monkeypatch.setattr(listener_module, "RECHECK_DISMISSED", False)
+    assert "offline-metrics" in {p.point.id for p in _hear(services, text, "metrics").dismissed}
+
+
+@pytest.mark.parametrize("text, point", [
+    ("We could run an A/B test, but honestly it isn't needed here, the offline gain is enough.", "ab-testing"),
+    ("Retrain weekly on a sliding 90-day window and compare PSI of the top features. Monitoring dashboards "
+     "are nice to have, but I wouldn't bother with alerts.", "monitoring")])
+def test_a_dismissal_the_rest_of_the_answer_does_not_take_back_stays_dismissed(services, text, point):
+    stage = "metrics" if point == "ab-testing" else "scale"
+    heard = _hear(services, text, stage)
+    assert point in {p.point.id for p in heard.dismissed}
+    assert point not in {p.point.id for p in heard.affirmed}

@@ -23,11 +23,15 @@ from interviewer.listening.features import PointTargets
 from interviewer.listening.model import ListenerModel
 from interviewer.listening.fit import flow_targets
 from interviewer.listening.tuning import fit_and_tune
-from interviewer.listening.stance import StanceFeatures, load_concepts, load_cues
+from interviewer.listening.stance import StanceFeatures, load_concepts, load_cues, sentence_parents
 from interviewer.storage.arrays import cached_arrays, save_arrays
 from interviewer.textutil import clauses, sentences
 
 MODEL_VERSION = "21"
+
+
+RECHECK_DISMISSED = True
+RECHECK_ROUNDS = 3        # sentences a dismissed point's hearing may set aside in turn
 
 
 class Listener:
@@ -71,6 +75,9 @@ class Listener:
         need = np.where(flags > 0, self.model.t_topic, self.model.t_elsewhere)
         topic = np.where(flags > 0, t_in, topic)
         best_match = float((vecs @ targets.cue_vecs.T).max()) if len(targets.cue_vecs) else 0.0
+        parents = sentence_parents(units)
+        if RECHECK_DISMISSED:
+            self._recheck_dismissed(units, vecs, targets, flags, topic, stance, best, need, parents)
         whole = sentences(text)
         out = []
         for j, p in enumerate(points):
@@ -83,6 +90,35 @@ class Listener:
                 out.append(PointHearing(p, status, evidence, float(topic[j]), float(stance[j]),
                                         challenge=bool(stance[j] >= self.model.t_challenge)))
         return Hearing(out, units=units, best_match=best_match)
+
+    def _recheck_dismissed(self, units, vecs, targets, flags, topic, stance, best, need, parents) -> None:
+        """A point heard as dismissed in one sentence is heard again in the rest of the text,
+        without that sentence (up to ``RECHECK_ROUNDS`` sentences in turn): if the rest affirms
+        it, the point is affirmed there (arrays updated in place). "AUC is a secondary metric."
+        does not undo "I use log loss as the primary metric"."""
+        removed = {j: frozenset([parents[best[j]]]) for j in range(len(best))
+                   if topic[j] >= need[j] and stance[j] >= self.model.t_stance}
+        for _ in range(RECHECK_ROUNDS):
+            groups: dict[frozenset, list[int]] = {}
+            for j, gone in removed.items():
+                groups.setdefault(gone, []).append(j)
+            removed = {}
+            for gone, js in groups.items():
+                keep = [i for i, k in enumerate(parents) if k not in gone]
+                if not keep:
+                    continue
+                (t_all, t_in), st, b = self.model.score_flags([units[i] for i in keep], vecs[keep], targets,
+                                                              [np.ones(len(flags), np.float32), flags])
+                t_rest = np.where(flags > 0, t_in, t_all)
+                for j in js:
+                    if t_rest[j] < need[j]:
+                        continue                      # the rest does not speak of it: dismissed
+                    if st[j] < self.model.t_stance:
+                        topic[j], stance[j], best[j] = t_rest[j], st[j], keep[b[j]]
+                    else:
+                        removed[j] = gone | {parents[keep[b[j]]]}
+            if not removed:
+                return
 
     def warm(self, points: list[KeyPoint]) -> None:
         self._targets_for(points)
