@@ -1,6 +1,6 @@
 """The offline grader on the labelled sets written by outside writers (tests/labelled/graded/):
 the tune part (six bank questions), the dev part (four free-text questions, read when
-choosing the fixed rules, never fitted; dev-b and dev-c likewise) and the held-out test parts
+choosing the fixed rules, never fitted; dev-b, dev-c and dev-d likewise) and the held-out test parts
 (test: two bank and two free-text questions the tune part does not contain; test-b: four more
 free-text questions by another writer; test-c: four more by a sixteenth writer; no fit or
 tuning reads them). Per part and per
@@ -16,9 +16,9 @@ import yaml
 NAME = "graded"
 DESCRIPTION = "offline grader vs outside writers' labels: tune, dev and held-out test parts"
 GRADED_DIR = Path(__file__).resolve().parent.parent / "tests" / "labelled" / "graded"
-PARTS = {"tune": ("tune-a.yaml", "tune-b.yaml"), "tune-c": ("tune-c.yaml",), "dev": ("dev.yaml",), "dev-b": ("dev-b.yaml",), "dev-c": ("dev-c.yaml",),
-         "test": ("test.yaml",), "test-b": ("test-b.yaml",),
-         "test-c": ("test-c.yaml",)}
+PARTS = {"tune": ("tune-a.yaml", "tune-b.yaml"), "tune-c": ("tune-c.yaml",),
+         "dev": ("dev.yaml",), "dev-b": ("dev-b.yaml",), "dev-c": ("dev-c.yaml",), "dev-d": ("dev-d.yaml",),
+         "test": ("test.yaml",), "test-b": ("test-b.yaml",), "test-c": ("test-c.yaml",)}
 
 
 def run(args) -> dict:
