@@ -7,9 +7,10 @@ import pytest
 
 from grading_fixtures import *  # noqa: F401,F403
 from grading_fixtures import grade_text
-from interviewer.config.paths import builtin_prompts_dir
+from interviewer.config.datafiles import load_cached
+from interviewer.config.paths import builtin_knowledge_dir, builtin_prompts_dir
 from interviewer.grading.aboutness import FEATURES, AboutnessModel, generic_stems, load_aboutness, measure
-from interviewer.grading.aboutness_fit import MIN_THRESHOLD
+from interviewer.grading.aboutness_fit import MIN_THRESHOLD, PRODUCTS_FILE, ProductQuestions, question_pool
 from interviewer.problems import Problem
 
 # written here: a competent design stage answer for a music app
@@ -86,3 +87,39 @@ def test_without_the_aboutness_model_the_wrong_product_passes_as_competent(gradi
     """Why the model exists: the listener alone hears a competent design in the playlist answer."""
     without = grade_text(grading_inputs, "design", PLAYLIST, "card-fraud-detection", aboutness=None)
     assert without.grade.score >= 2 and without.features.other_product == 0
+
+
+# written here: an electricity load forecast given for a contact centre's call volumes, and the
+# same stage's answer for the call volumes themselves
+LOAD = ("I'd forecast hourly electricity load for each substation 48 hours ahead. Features: temperature and "
+        "humidity forecasts, hour of day, holidays, and rooftop solar output behind the meter. A gradient boosted "
+        "model per region beats a seasonal naive baseline; we backtest on rolling origins over the last two winters "
+        "and report MAPE at the peak hours, since the grid operator buys reserve capacity against the peak.")
+CALLS = ("I'd forecast calls per 30-minute interval for each queue two weeks ahead, since agent shifts are "
+         "scheduled on that horizon. Features: marketing mail drops, statement dates, outages and holidays. A "
+         "gradient boosted model per queue beats a same-week-last-year baseline; we backtest on rolling origins and "
+         "report error in the busiest intervals, where understaffing breaks the service level.")
+
+
+def test_the_product_catalogue_tells_a_neighbouring_product_apart(grading_inputs):
+    """Without the catalogue's neighbours in the pool, a load forecast given for call volumes
+    looks as much about the question as a call-volume answer; with them it stands out."""
+    model = load_aboutness(builtin_prompts_dir())
+    catalogue = set(load_cached(ProductQuestions, builtin_knowledge_dir() / PRODUCTS_FILE).questions)
+    assert len(catalogue) >= 400 and catalogue <= set(model.pool)
+    assert catalogue <= set(question_pool(builtin_knowledge_dir(), grading_inputs["bank"]))
+    emb, generic = grading_inputs["embedder"], generic_stems(grading_inputs["flow"])
+    calls = Problem.from_question("Design call-volume forecasting for a bank's customer contact centre")
+    full = [model.probability(measure(emb, t, calls, model.pool, generic)) for t in (LOAD, CALLS)]
+    small_pool = [q for q in model.pool if q not in catalogue]
+    small = [model.probability(measure(emb, t, calls, small_pool, generic)) for t in (LOAD, CALLS)]
+    assert full[0] > 0.9 > 0.3 > full[1]
+    assert abs(small[0] - small[1]) < 0.1 < full[0] - small[0]
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"questions": []}, "at least 1"), ({"questions": ["Design it"]}, "3 to 40 words"),
+    ({"questions": ["Design a feed for a social app"], "extra": 1}, "Extra inputs")])
+def test_a_malformed_product_catalogue_is_refused(data, message):
+    with pytest.raises(ValueError, match=message):
+        ProductQuestions.model_validate(data)

@@ -1,17 +1,23 @@
 """Fit the aboutness model (``grading/aboutness.py``) from labelled tune answers; called by
 ``interviewer refit-grader``.
 
-Each answer that is not itself off topic or an injection is measured twice over: with its own
+Each answer that is not itself off topic or an injection is measured three times: with its own
 question (about it, 0) and with ``SWAPS`` questions of other products drawn from the pool (not
-about it, 1; the pool then also leaves out the answer's own question, as it would not know an
-unseen product). The threshold is the lowest probability at which no answer labelled 3 or 4 is
-flagged, out of fold by question, and never below ``MIN_THRESHOLD``: on the dev parts (read
-when choosing the grader's fixed rules, never fitted) the highest answer labelled 3 or 4 reached
-0.964, then 0.972 once the pool held a fifteenth writer's questions, while the tune answers'
-out-of-fold highest was 0.91 and 0.86. Every answer about another product that 0.97 caught on
-tune and dev is at 0.989 or more. Dev-d, added later and never fitted, has a terse note labelled 4
-at 0.996 (flagged): leaving notes out of the model would lose three off-topic answers written as
-notes on dev and dev-d (0.985-0.998), and a floor above it ten; neither was taken.
+about it, 1): one unrelated to its own, one a neighbour (between ``UNRELATED`` and a twin). The
+pool then also leaves out the answer's own question, as it would not know an unseen product.
+The pool is the project's data questions and a catalogue of 480 products in 48 domains
+(``knowledge/product-questions.yaml``), so an answer for a neighbouring product is nearer to
+some pool question than to its own.
+
+The threshold is the lowest probability at which no answer labelled 3 or 4 is flagged, out of
+fold by question, and never below ``MIN_THRESHOLD``, chosen on the dev parts (read when
+choosing the grader's fixed rules, never fitted) as the lowest at which none of theirs labelled
+3 or 4 is flagged, but one: dev-d's terse note labelled 4 sits at 0.996 among the answers about
+another product (leaving notes out of the model would lose three off-topic answers written as
+notes, a floor above it ten; neither was taken). With the catalogue and the neighbour swaps,
+dev-c's strongest-flagged good answer rose to 0.987, so the floor went from 0.98 to 0.99: on
+dev-d's answers for a neighbouring product the model then catches 6 of 16 (2 before), on tune-c
+4 of 20 (6 before; out of fold).
 """
 
 from __future__ import annotations
@@ -20,24 +26,48 @@ import random
 from pathlib import Path
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from interviewer.grading.aboutness import AboutnessFit, AboutnessModel, generic_stems, measure
+from interviewer.config.datafiles import load_cached
+from interviewer.grading.aboutness import TWIN, AboutnessFit, AboutnessModel, generic_stems, measure
 from interviewer.grading.injection_screen import red_team_rows
 from interviewer.listening.corpus import load_utterances
 from interviewer.problems import Problem
 
 SWAPS = 2
-UNRELATED = 0.5          # a swapped question is at most this close to the answer's own title
-MIN_THRESHOLD = 0.98
+UNRELATED = 0.5          # a swapped question is at most this close to the answer's own title...
+NEIGHBOUR = TWIN         # ...or, for one of the swaps, between that and a twin: a neighbouring product
+MIN_THRESHOLD = 0.99
 FOLDS = 8
 SEED = 0
 
 
+PRODUCTS_FILE = "product-questions.yaml"
+
+
+class ProductQuestions(BaseModel):
+    """``knowledge/product-questions.yaml``: a catalogue of products ML systems are built for,
+    many close neighbours in each domain, written for the pool by an outside writer."""
+    model_config = ConfigDict(extra="forbid")
+    questions: list[str] = Field(min_length=1)
+
+    @field_validator("questions")
+    @classmethod
+    def _plain(cls, v: list[str]) -> list[str]:
+        bad = [q for q in v if not (3 <= len(q.split()) <= 40)]
+        if bad:
+            raise ValueError(f"a question must be 3 to 40 words: {bad[0][:60]!r}")
+        return v
+
+
 def question_pool(knowledge_dir: Path, bank) -> list[str]:
-    """The questions of the project's own data: utterance and red-team files, and the bank."""
+    """The questions of the project's own data (utterance and red-team files, the bank) and the
+    product catalogue, when there is one."""
     folder = Path(knowledge_dir)
     questions = [u.question for f in sorted((folder / "utterances").glob("*.jsonl")) for u in load_utterances(f)]
     questions += [row.get("question") for row in red_team_rows(folder / "injections")]
+    if (folder / PRODUCTS_FILE).is_file():
+        questions += load_cached(ProductQuestions, folder / PRODUCTS_FILE).questions
     pool = {" ".join(q.split()) for q in questions if q}
     pool |= {p.title for p in bank.list()}
     return sorted(pool)
@@ -63,8 +93,13 @@ def fit_aboutness(embedder, flow, bank, answers: list[dict], pool: list[str], da
         x.append(measure(embedder, a["text"], problem, pool, generic))
         y.append(0), group.append(problem.title), good.append(a["label"] >= 3)
         own = embedder.encode([problem.title])[0]
-        far = [q for q, v in zip(pool, pool_vecs) if float(v @ own) < UNRELATED]
-        for q in rng.sample(far, min(SWAPS, len(far))):
+        sims = pool_vecs @ own
+        far = [q for q, v in zip(pool, sims) if float(v) < UNRELATED]
+        near = [q for q, v in zip(pool, sims) if UNRELATED <= float(v) < NEIGHBOUR]
+        picks = rng.sample(far, min(SWAPS, len(far)))
+        if near:                                 # one swap is a neighbouring product
+            picks = picks[:SWAPS - 1] + rng.sample(near, 1)
+        for q in picks:
             x.append(measure(embedder, a["text"], Problem.from_question(q), pool, generic, also_exclude=problem.title))
             y.append(1), group.append(problem.title), good.append(False)
     X, Y, good_ = np.asarray(x), np.asarray(y), np.asarray(good)
