@@ -21,6 +21,9 @@ class KeyPoint(BaseModel):
     importance: int = Field(ge=1, le=3, description="3 = must cover, 1 = nice to have.")
     cues: list[str] = Field(min_length=1, description="Phrasings that show the point is covered.")
     probes: list[str] = Field(min_length=1, description="Questions asked when it is missed.")
+    refines: str | None = Field(default=None, pattern=SLUG, description=(
+        "A problem's own point only: the generic key point of the same stage it makes concrete "
+        "(its objective for this product, say). Heard affirmed, it credits that point too."))
 
 
 class Stage(BaseModel):

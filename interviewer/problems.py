@@ -79,6 +79,12 @@ class Problem(BaseModel):
         clash = sorted({i for i in own if own.count(i) > 1 or i in ids})
         if clash:
             return f"field 'key_points': ids {', '.join(clash)} repeat (each id once, none of prompts/flow.yaml's)"
+        for stage_id, pts in self.key_points.items():
+            generic = {k.id for k in flow.stage(stage_id).key_points}
+            wrong = [f"{k.id} refines {k.refines}" for k in pts if k.refines and k.refines not in generic]
+            if wrong:
+                return (f"field 'key_points': {wrong[0]}, not a key point of the {stage_id} stage "
+                        f"(use one of {', '.join(sorted(generic))})")
         return None
 
     def fact(self, fact_id: str) -> Fact:

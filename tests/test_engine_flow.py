@@ -263,16 +263,14 @@ def test_an_answer_given_ahead_is_credited_to_its_stage_and_not_probed_again(eng
 
 
 @pytest.mark.parametrize("problem_id, answer", [
-    pytest.param("video-recommendations", "I would optimise for watch time.", marks=pytest.mark.xfail(
-        strict=True, reason="the listener hears the problem's own watch-time point but not the generic "
-                            "objective in this four-word answer (README: listener recall 0.71 held out)")),
+    # named in the problem's own words: its objective point refines the generic one
+    ("video-recommendations", "I would optimise for watch time."),
     ("video-recommendations", "The business goal is to maximise total watch time per user, and I'd frame it "
                               "as ranking videos by predicted watch time."),
     pytest.param("linkedin-feed", "We want to maximise long-term engagement, so I'd rank posts by predicted "
                                   "probability of a meaningful interaction.", marks=pytest.mark.xfail(
-        strict=True, reason="since the per-point word heads, 'We want to maximise long-term engagement' "
-                            "scores 0.31 for the generic objective (threshold 0.45); the problem's own "
-                            "meaningful-engagement point is heard")),
+        strict=True, reason="neither objective point is heard: the problem's meaningful-engagement point "
+                            "scores 0.49 (threshold 0.50), the generic one 0.22")),
 ])
 def test_a_stated_objective_is_not_asked_for_again(engine, problem_id, answer):
     """Stating the goal covers it: the interviewer does not ask what the system should optimise."""

@@ -236,3 +236,33 @@ def test_a_dismissal_the_rest_of_the_answer_does_not_take_back_stays_dismissed(s
     heard = _hear(services, text, stage)
     assert point in {p.point.id for p in heard.dismissed}
     assert point not in {p.point.id for p in heard.affirmed}
+
+
+def test_a_problem_point_heard_credits_the_generic_point_it_refines():
+    from interviewer.listening.hearing import PointHearing, credit_refined
+
+    generic = KeyPoint(id="clarify-objective", text="Asks what the business wants.", importance=3,
+                       cues=["What is the goal?"], probes=["What is the goal?"])
+    own = KeyPoint(id="vr-watch", text="Chooses satisfied watch time.", importance=3, cues=["watch time"],
+                   probes=["Why watch time?"], refines="clarify-objective")
+    said = "I would optimise for watch time."
+    heard = credit_refined([PointHearing(own, "affirmed", said, 0.9, 0.1),
+                            PointHearing(generic, "absent", None, 0.1, 0.1)])
+    assert heard[1].status == "affirmed" and heard[1].evidence == said
+    # a dismissal of the generic point stands, and an unheard problem point credits nothing
+    kept = credit_refined([PointHearing(own, "affirmed", said, 0.9, 0.1),
+                           PointHearing(generic, "dismissed", "No need to ask.", 0.8, 0.9)])
+    assert kept[1].status == "dismissed"
+    assert credit_refined([PointHearing(own, "absent", None, 0.1, 0.1),
+                           PointHearing(generic, "absent", None, 0.1, 0.1)])[1].status == "absent"
+
+
+def test_a_problem_point_must_refine_a_point_of_its_own_stage(services):
+    bank = services.bank.get("video-recommendations")
+    data = bank.model_dump()
+    data["id"] = "vr-copy"
+    data["key_points"]["problem"][0]["refines"] = "offline-metrics"
+    from interviewer.problems import Problem
+
+    message = Problem.model_validate(data).problems_with(services.flow)
+    assert "refines offline-metrics" in message and "clarify-objective" in message

@@ -69,3 +69,16 @@ class HearingContext:
     problem: str = ""                                            # title and statement
     stage_name: str = ""
     recent: list[tuple[str, str]] = field(default_factory=list)   # (role, text), oldest first
+
+
+def credit_refined(heard: list[PointHearing]) -> list[PointHearing]:
+    """A problem's own point heard affirmed credits the generic point it ``refines`` when that
+    one was not heard at all ("I would optimise for watch time" names the objective in the
+    problem's own words); a dismissal of the generic point stands."""
+    by_id = {h.point.id: k for k, h in enumerate(heard)}
+    out = list(heard)
+    for h in heard:
+        k = by_id.get(h.point.refines or "")
+        if h.status == "affirmed" and k is not None and out[k].status == "absent":
+            out[k] = PointHearing(out[k].point, "affirmed", h.evidence, h.topic, h.stance)
+    return out

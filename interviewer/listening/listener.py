@@ -18,7 +18,7 @@ import numpy as np
 from interviewer.config.paths import builtin_knowledge_dir
 from interviewer.flow import Flow, KeyPoint
 from interviewer.listening.corpus import corpus_hash
-from interviewer.listening.hearing import Hearing, HearingContext, PointHearing, Status
+from interviewer.listening.hearing import Hearing, HearingContext, PointHearing, Status, credit_refined
 from interviewer.listening.features import PointTargets
 from interviewer.listening.model import ListenerModel
 from interviewer.listening.fit import flow_targets
@@ -89,7 +89,7 @@ class Listener:
                 status: Status = "dismissed" if stance[j] >= self.model.t_stance else "affirmed"
                 out.append(PointHearing(p, status, evidence, float(topic[j]), float(stance[j]),
                                         challenge=bool(stance[j] >= self.model.t_challenge)))
-        return Hearing(out, units=units, best_match=best_match)
+        return Hearing(credit_refined(out), units=units, best_match=best_match)
 
     def _recheck_dismissed(self, units, vecs, targets, flags, topic, stance, best, need, parents) -> None:
         """A point heard as dismissed in one sentence is heard again in the rest of the text,

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from interviewer.flow import KeyPoint
 from interviewer.grading.evidence import clean_quote, contains_exact
-from interviewer.listening.hearing import Hearing, HearingContext, PointHearing
+from interviewer.listening.hearing import Hearing, HearingContext, PointHearing, credit_refined
 from interviewer.listening.listener import Listener
 from interviewer.llm.cooldown import CoolDown
 from interviewer.llm.errors import LLMUnavailable
@@ -198,7 +198,7 @@ class LLMListener:
             out.append(PointHearing(h.point, status, evidence, 1.0 if evidence else 0.0,  # type: ignore[arg-type]
                                     1.0 if status == "dismissed" else 0.0, challenge=status == "dismissed"))
         best = max(base.best_match, 1.0 if heard else 0.0)
-        return Hearing(out, listener=self.name, units=base.units, best_match=best)
+        return Hearing(credit_refined(out), listener=self.name, units=base.units, best_match=best)
 
 
 def build_llm_listener(services, offline: Listener) -> LLMListener | Listener:
