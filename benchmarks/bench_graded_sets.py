@@ -1,11 +1,10 @@
 """The offline grader on the labelled sets written by outside writers (tests/labelled/graded/):
 the tune part (six bank questions), the dev part (four free-text questions, read when
-choosing the fixed rules, never fitted; dev-b, dev-c and dev-d likewise) and the held-out test parts
-(test: two bank and two free-text questions the tune part does not contain; test-b: four more
-free-text questions by another writer; test-c: four more by a sixteenth writer; no fit or
-tuning reads them). Per part and per
-question: Spearman, exact and adjacent agreement with the labels; per adversarial kind, the
-highest and lowest grade it got."""
+choosing the fixed rules, never fitted; dev-b, dev-c and dev-d likewise) and the held-out test
+parts (test: two bank and two free-text questions the tune part does not contain; test-b: four
+more free-text questions by another writer; test-c: four more by a sixteenth writer; no fit or
+tuning reads them). Per part and per question: Spearman, exact and adjacent agreement with the
+labels; per adversarial kind, the highest and lowest grade it got."""
 
 from __future__ import annotations
 

@@ -205,10 +205,10 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
     if not injected:
         # one batched encode of everything the answer's own texts need (the model's call overhead
         # and padding dominate): its sentences for the screen, the listener's sentences and clauses
-        embedder.encode(list(dict.fromkeys([s.text for s in sents] + split_sentences(text) + clauses(text))))
-    if not injected and screen is not None:
         units = [s.text for s in sents]
-        injected = screen.flag(units, embedder.encode(units)) if units else []
+        embedder.encode(list(dict.fromkeys(units + split_sentences(text) + clauses(text))))
+        if screen is not None and units:
+            injected = screen.flag(units, embedder.encode(units))
     if injected:
         feats.injection = True
         reason = ("The answer contains text addressed to the grader (e.g. "

@@ -75,9 +75,8 @@ class Listener:
         need = np.where(flags > 0, self.model.t_topic, self.model.t_elsewhere)
         topic = np.where(flags > 0, t_in, topic)
         best_match = float((vecs @ targets.cue_vecs.T).max()) if len(targets.cue_vecs) else 0.0
-        parents = sentence_parents(units)
         if RECHECK_DISMISSED:
-            self._recheck_dismissed(units, vecs, targets, flags, topic, stance, best, need, parents)
+            self._recheck_dismissed(units, vecs, targets, flags, topic, stance, best, need)
         whole = sentences(text)
         out = []
         for j, p in enumerate(points):
@@ -91,13 +90,16 @@ class Listener:
                                         challenge=bool(stance[j] >= self.model.t_challenge)))
         return Hearing(credit_refined(out), units=units, best_match=best_match)
 
-    def _recheck_dismissed(self, units, vecs, targets, flags, topic, stance, best, need, parents) -> None:
+    def _recheck_dismissed(self, units, vecs, targets, flags, topic, stance, best, need) -> None:
         """A point heard as dismissed in one sentence is heard again in the rest of the text,
         without that sentence (up to ``RECHECK_ROUNDS`` sentences in turn): if the rest affirms
         it, the point is affirmed there (arrays updated in place). "AUC is a secondary metric."
         does not undo "I use log loss as the primary metric"."""
-        removed = {j: frozenset([parents[best[j]]]) for j in range(len(best))
-                   if topic[j] >= need[j] and stance[j] >= self.model.t_stance}
+        dismissed = [j for j in range(len(best)) if topic[j] >= need[j] and stance[j] >= self.model.t_stance]
+        if not dismissed:
+            return
+        parents = sentence_parents(units)
+        removed = {j: frozenset([parents[best[j]]]) for j in dismissed}
         for _ in range(RECHECK_ROUNDS):
             groups: dict[frozenset, list[int]] = {}
             for j, gone in removed.items():
