@@ -105,3 +105,23 @@ def test_offline_card_says_what_it_can_and_cannot_judge(root_runner, tmp_path):
     assert grade["grader"] == "offline" and "cannot judge" in grade["scope"]
     for c in grade["criteria"]:
         assert c["evidence"] or c["missing"] or c["score"] >= 3
+
+
+def test_named_mechanisms_are_found_per_text_not_across_texts():
+    """The answer's texts are searched joined, one search per concept: a concept is found in
+    one text, never in the join of two ("...serves 5" + "users see it" names no scale)."""
+    from interviewer.grading.substance import mechanisms_in
+
+    prompts = builtin_prompts_dir()
+    assert mechanisms_in(["It serves 5", "users see it first."], prompts) == set()
+    assert "clarify-scale" in mechanisms_in(["Hello.", "It serves 5 million users."], prompts)
+    assert mechanisms_in(["We report NDCG@10", "and a time-based split."], prompts) >= {"offline-metrics"}
+    assert mechanisms_in([], prompts) == set()
+
+
+def test_a_fixed_list_matrix_is_kept_and_matches_encoding(embedder):
+    texts = ("Design a feed ranker", "Design fraud detection for card payments")
+    m = embedder.matrix(texts)
+    assert embedder.matrix(texts) is m                        # kept, not rebuilt
+    assert (m == embedder.encode(list(texts))).all()
+    assert not m.flags.writeable                               # callers cannot spoil it

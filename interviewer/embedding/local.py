@@ -142,6 +142,7 @@ class Embedder:
         self.name = name
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
+        self._matrices: dict[tuple[str, ...], np.ndarray] = {}
         self._lock = threading.Lock()
 
     def _raw(self, texts: list[str]) -> np.ndarray:
@@ -151,8 +152,9 @@ class Embedder:
         norms = np.linalg.norm(arr, axis=1, keepdims=True)
         return arr / np.where(norms == 0, 1, norms)
 
-    def encode(self, texts: Iterable[str]) -> np.ndarray:
-        texts = list(texts)
+    def warm(self, texts: Iterable[str]) -> None:
+        """Encode the ``texts`` not yet cached, in one batch (the model's call overhead and
+        padding dominate a text at a time), without building the matrix ``encode`` returns."""
         missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
         if missing:
             vecs = self._raw(missing)
@@ -161,6 +163,24 @@ class Embedder:
                     self._cache[t] = v
                 while len(self._cache) > self._cache_size:
                     self._cache.popitem(last=False)
+
+    def matrix(self, texts: tuple[str, ...]) -> np.ndarray:
+        """``encode(texts)`` for a fixed list used again and again (the aboutness model's pool
+        of 557 questions, every answer): the stacked matrix is kept, not rebuilt per call."""
+        key = tuple(texts)
+        m = self._matrices.get(key)
+        if m is None:
+            m = self.encode(key)
+            m.setflags(write=False)
+            with self._lock:
+                if len(self._matrices) >= 4:
+                    self._matrices.pop(next(iter(self._matrices)))
+                self._matrices[key] = m
+        return m
+
+    def encode(self, texts: Iterable[str]) -> np.ndarray:
+        texts = list(texts)
+        self.warm(texts)
         with self._lock:
             if not texts:
                 return np.zeros((0, self.dim), dtype=np.float32)

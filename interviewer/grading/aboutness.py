@@ -121,7 +121,7 @@ def measure(embedder, text: str, problem, pool: list[str], generic: frozenset[st
     title, qtexts = question_texts(problem)
     vecs = embedder.encode(sents)
     qvecs = embedder.encode(qtexts)
-    pvecs = embedder.encode(pool)
+    pvecs = embedder.matrix(tuple(pool))
     keep = pvecs @ qvecs[0] < TWIN
     if also_exclude:
         keep &= pvecs @ embedder.encode([also_exclude])[0] < TWIN

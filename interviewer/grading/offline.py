@@ -206,7 +206,7 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
         # one batched encode of everything the answer's own texts need (the model's call overhead
         # and padding dominate): its sentences for the screen, the listener's sentences and clauses
         units = [s.text for s in sents]
-        embedder.encode(list(dict.fromkeys(units + split_sentences(text) + clauses(text))))
+        embedder.warm(units + split_sentences(text) + clauses(text))
         if screen is not None and units:
             injected = screen.flag(units, embedder.encode(units))
     if injected:
@@ -217,7 +217,7 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
                       injected=list(injected))
 
     # the stage's fixed texts in one batch too (cached after the first answer of a process)
-    embedder.encode(fixed_texts(stage, problem, flow, rubric) + (aboutness.pool if aboutness else []))
+    embedder.warm(fixed_texts(stage, problem, flow, rubric) + (aboutness.pool if aboutness else []))
 
     points_by_crit = _attach_problem_points(embedder, flow, rstage, problem.stage_key_points(stage),
                                             frozenset(problem.skip_points))

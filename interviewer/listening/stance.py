@@ -4,6 +4,7 @@ beside the sentence's embedding. Data, not rules: no threshold here decides anyt
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -76,11 +77,13 @@ def sentence_parents(units: list[str]) -> list[int]:
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")      # scikit-learn's default token pattern
 
 
-def ngrams(text: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def ngrams(text: str) -> tuple[str, ...]:
     """Words and word pairs, as scikit-learn's ``TfidfVectorizer(ngram_range=(1, 2))`` makes
-    them (the stance words model is fitted with it and applied with ``words_score``)."""
+    them (the stance words model is fitted with it and applied with ``words_score``). Kept for
+    the last few thousand texts: three stance models read each unit of an answer."""
     toks = _TOKEN.findall(text.lower().replace("’", "'"))
-    return toks + [f"{a} {b}" for a, b in zip(toks, toks[1:])]
+    return tuple(toks) + tuple(f"{a} {b}" for a, b in zip(toks, toks[1:]))
 
 
 def ngram_counts(text: str, index: dict[str, int]) -> dict[int, int]:
