@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 
-_SENT_SPLIT = re.compile(r"(?<=[.!?;])\s+|\n+\s*(?:[-*•]|\d+[.)])?\s*")
+# a line break with its bullet first: after "...fast-track.\n- Task: ..." the bullet went with the
+# next sentence when the break after the full stop was matched as a plain space
+_SENT_SPLIT = re.compile(r"\n+\s*(?:[-*•]|\d+[.)])?\s*|(?<=[.!?;])\s+")
+_BULLET = re.compile(r"^(?:[-*•]|\d+[.)])\s+")            # the first line's own bullet
 _WS = re.compile(r"\s+")
 
 
@@ -16,7 +19,7 @@ def sentences(text: str, max_words: int = 40) -> list[str]:
     """Split into sentences / bullet items; long ones are cut into overlapping word windows."""
     out: list[str] = []
     for part in _SENT_SPLIT.split(text or ""):
-        part = normalize_ws(part)
+        part = _BULLET.sub("", normalize_ws(part))
         if not part:
             continue
         words = part.split()

@@ -21,8 +21,8 @@ import numpy as np
 
 from interviewer.flow import Flow
 from interviewer.listening.corpus import Utterance
-from interviewer.listening.features import (N_FEATURES, PointTargets, PointWords, compile_concepts, expand,
-                                            pair_features, whole_text)
+from interviewer.listening.features import (N_FEATURES, PointTargets, PointWords, bow_scores, compile_concepts,
+                                            expand, pair_features)
 from interviewer.listening.stance import (StanceFeatures, StanceWords, claim_score, fit_words, ngrams, point_stance,
                                           sentence_parents)
 from interviewer.textutil import clauses
@@ -103,12 +103,6 @@ def _fit_point_words(texts: list[str], Y: np.ndarray) -> PointWords:
     w, b = _per_point(X, Y, C=1.0)
     return PointWords(vec.get_feature_names_out().tolist(), vec.idf_.astype(np.float32),
                       np.ascontiguousarray(w.T), b)
-
-
-def _bow_scores(words: PointWords, units: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(per unit, whole text) bag-of-words probabilities, as ``pair_features`` computes them."""
-    probs = words.score([*units, whole_text(units)])
-    return probs[:-1], probs[-1]
 
 
 def _fit_claim(vecs: np.ndarray, texts: list[str], y: np.ndarray) -> dict[str, np.ndarray]:
@@ -231,7 +225,7 @@ def fit(train: list[Utterance], flow: Flow, embedder, stance: StanceFeatures,
         bow = _fit_point_words([t for t, k in zip(texts, inside) if k], Y_about[inside])
         for i in np.where(~inside)[0]:
             cv_heads[i] = 1.0 / (1.0 + np.exp(-(unit_vecs[i] @ w.T + b)))
-            cv_bow[i] = _bow_scores(bow, units[i])
+            cv_bow[i] = bow_scores(bow, units[i])
     point_words = _fit_point_words(texts, Y_about)
 
     # does a unit say anything at all (out of fold, like the heads)

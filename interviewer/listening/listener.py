@@ -27,11 +27,16 @@ from interviewer.listening.stance import StanceFeatures, load_concepts, load_cue
 from interviewer.storage.arrays import cached_arrays, save_arrays
 from interviewer.textutil import clauses, sentences
 
-MODEL_VERSION = "21"
+MODEL_VERSION = "27"
 
 
 RECHECK_DISMISSED = True
 RECHECK_ROUNDS = 3        # sentences a dismissed point's hearing may set aside in turn
+# A point affirmed in a sentence that leans dismissive (stance at least even, though under the
+# threshold) is looked for in the rest too, and quoted there if the rest affirms it more
+# plainly: "ROC-AUC tells you nothing here, so I wouldn't use it." is not the evidence for
+# offline metrics when "Primary offline metric is PR-AUC" was said.
+LEANING = 0.5
 
 
 class Listener:
@@ -93,9 +98,10 @@ class Listener:
     def _recheck_dismissed(self, units, vecs, targets, flags, topic, stance, best, need) -> None:
         """A point heard as dismissed in one sentence is heard again in the rest of the text,
         without that sentence (up to ``RECHECK_ROUNDS`` sentences in turn): if the rest affirms
-        it, the point is affirmed there (arrays updated in place). "AUC is a secondary metric."
+        it, the point is affirmed there (arrays updated in place). One affirmed in a sentence
+        that leans dismissive (``LEANING``) is quoted from the rest when the rest is plainer. "AUC is a secondary metric."
         does not undo "I use log loss as the primary metric"."""
-        dismissed = [j for j in range(len(best)) if topic[j] >= need[j] and stance[j] >= self.model.t_stance]
+        dismissed = [j for j in range(len(best)) if topic[j] >= need[j] and stance[j] >= LEANING]
         if not dismissed:
             return
         parents = sentence_parents(units)
@@ -114,10 +120,10 @@ class Listener:
                 t_rest = np.where(flags > 0, t_in, t_all)
                 for j in js:
                     if t_rest[j] < need[j]:
-                        continue                      # the rest does not speak of it: dismissed
-                    if st[j] < self.model.t_stance:
+                        continue                      # the rest does not speak of it: as heard
+                    if st[j] < min(self.model.t_stance, stance[j]):
                         topic[j], stance[j], best[j] = t_rest[j], st[j], keep[b[j]]
-                    else:
+                    elif stance[j] >= self.model.t_stance:
                         removed[j] = gone | {parents[keep[b[j]]]}
             if not removed:
                 return
