@@ -27,7 +27,7 @@ from interviewer.listening.stance import StanceFeatures, load_concepts, load_cue
 from interviewer.storage.arrays import cached_arrays, save_arrays
 from interviewer.textutil import clauses, sentences
 
-MODEL_VERSION = "27"
+MODEL_VERSION = "28"
 
 
 RECHECK_DISMISSED = True
