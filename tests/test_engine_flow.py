@@ -270,7 +270,7 @@ def test_an_answer_given_ahead_is_credited_to_its_stage_and_not_probed_again(eng
     pytest.param("linkedin-feed", "We want to maximise long-term engagement, so I'd rank posts by predicted "
                                   "probability of a meaningful interaction.", marks=pytest.mark.xfail(
         strict=True, reason="neither objective point is heard: the problem's meaningful-engagement point "
-                            "scores 0.49 (threshold 0.50), the generic one 0.22")),
+                            "scores 0.33 and the generic one 0.35 (threshold 0.55)")),
 ])
 def test_a_stated_objective_is_not_asked_for_again(engine, problem_id, answer):
     """Stating the goal covers it: the interviewer does not ask what the system should optimise."""
