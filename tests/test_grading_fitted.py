@@ -108,8 +108,8 @@ def test_offline_card_says_what_it_can_and_cannot_judge(root_runner, tmp_path):
 
 
 def test_named_mechanisms_are_found_per_text_not_across_texts():
-    """The answer's texts are searched joined, one search per concept: a concept is found in
-    one text, never in the join of two ("...serves 5" + "users see it" names no scale)."""
+    """A concept is found in one text, never across two ("...serves 5" + "users see it" names
+    no scale)."""
     from interviewer.grading.substance import mechanisms_in
 
     prompts = builtin_prompts_dir()

@@ -79,15 +79,10 @@ def _concept_patterns(prompts_dir: str) -> tuple[tuple[str, re.Pattern], ...]:
                  for pid, pats in load_concepts(prompts_dir).items() if pats)
 
 
-_APART = "\n\0\n"      # joins texts: no concept pattern matches across it ('.' stops at a
-                        # newline, and no pattern's class or \s takes a NUL)
-
-
 def mechanisms_in(texts: list[str], prompts_dir: str | Path) -> set[str]:
-    """Concept ids named in ``texts`` (each id counts once, however often it is named); the
-    texts are searched joined, one search per id."""
-    joined = _APART.join(texts)
-    return {pid for pid, pat in _concept_patterns(str(prompts_dir)) if pat.search(joined)}
+    """Concept ids named in ``texts`` (each id counts once, however often it is named); each
+    text is searched on its own, so no pattern of a user's concepts file can match across two."""
+    return {pid for pid, pat in _concept_patterns(str(prompts_dir)) if any(pat.search(t) for t in texts)}
 
 
 def problem_terms(problem: Problem) -> set[str]:

@@ -81,12 +81,13 @@ WINDOW_SENTENCES = 3
 
 def text_windows(units: list[str]) -> list[str]:
     """The text as runs of ``WINDOW_SENTENCES`` consecutive sentences (the whole text when it
-    is that short, so the fit on the labelled turns sees what it saw before). Runs of one to
-    three sentences were tried too: graded dev parts 0.801 against 0.793, within their noise,
-    but the threshold for points said ahead rose to 0.69 and a metric named while framing
-    the problem (0.68) was no longer credited to its stage. A long answer's whole-text bag of words dilutes each point's words among
-    the others': in a five-bullet note, the scale bullet's point scored 0.29 on the whole note
-    against 0.73 on its own, and was not heard."""
+    is that short, so the fit on the labelled turns sees what it saw before).
+
+    A long answer's whole-text bag of words diluted each point's words among the others': in a
+    five-bullet note the scale bullet's point scored 0.29 on the whole note against 0.73 on its
+    own, and was not heard. Runs of one to three sentences were tried too: graded dev parts
+    0.801 against 0.793, within their noise, but the threshold for points said ahead rose to
+    0.69 and a metric named while framing the problem (0.68) was no longer credited to its stage."""
     parents = sentence_parents(units)
     sents = [u for k, u in enumerate(units) if parents[k] == k]
     if len(sents) <= WINDOW_SENTENCES:
@@ -94,7 +95,7 @@ def text_windows(units: list[str]) -> list[str]:
     return [" ".join(sents[i:i + WINDOW_SENTENCES]) for i in range(len(sents) - WINDOW_SENTENCES + 1)]
 
 
-def bow_scores(words: "PointWords", units: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def bow_scores(words: PointWords, units: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """(per unit (units, points), best window of the text (points,)) bag-of-words probabilities."""
     wins = text_windows(units)
     probs = words.score([*units, *wins])

@@ -98,14 +98,14 @@ class Listener:
     def _recheck_dismissed(self, units, vecs, targets, flags, topic, stance, best, need) -> None:
         """A point heard as dismissed in one sentence is heard again in the rest of the text,
         without that sentence (up to ``RECHECK_ROUNDS`` sentences in turn): if the rest affirms
-        it, the point is affirmed there (arrays updated in place). One affirmed in a sentence
-        that leans dismissive (``LEANING``) is quoted from the rest when the rest is plainer. "AUC is a secondary metric."
-        does not undo "I use log loss as the primary metric"."""
-        dismissed = [j for j in range(len(best)) if topic[j] >= need[j] and stance[j] >= LEANING]
-        if not dismissed:
+        it, the point is affirmed there (arrays updated in place): "AUC is a secondary metric."
+        does not undo "I use log loss as the primary metric". A point affirmed in a sentence that
+        leans dismissive (``LEANING``) is quoted from the rest when the rest is plainer."""
+        doubtful = [j for j in range(len(best)) if topic[j] >= need[j] and stance[j] >= LEANING]
+        if not doubtful:
             return
         parents = sentence_parents(units)
-        removed = {j: frozenset([parents[best[j]]]) for j in dismissed}
+        removed = {j: frozenset([parents[best[j]]]) for j in doubtful}
         for _ in range(RECHECK_ROUNDS):
             groups: dict[frozenset, list[int]] = {}
             for j, gone in removed.items():
