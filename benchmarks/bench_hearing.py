@@ -131,6 +131,14 @@ def run(args) -> dict:
                              sc["dismissed_credited"], sc["near_miss_credited"], sc["covered_heard_dismissed"],
                              sc["covered_challenged"]])
                 figures.update({f"test_{name}_{k}": v for k, v in sc.items()})
+        worded = [i for i, u in enumerate(data) if u.negative_wording]
+        if worded:                                 # affirmations in negative words, apart
+            sc = _score([data[i] for i in worded], [heard[i] for i in worded], stage_of,
+                        [said_no[i] for i in worded], [pushed[i] for i in worded])
+            rows.append([f"{split}: affirmed in negative words", "listener", sc["n"], sc["precision"], sc["recall"],
+                         sc["f1"], "", "", sc["covered_heard_dismissed"], sc["covered_challenged"]])
+            figures.update({f"{split}_negative_wording_{k}": sc[k] for k in
+                            ("n", "recall", "covered_heard_dismissed", "covered_challenged")})
         if any(getattr(u, "scope", "stage") == "all" for u in data):
             other = _other_stages(data, heard, stage_of)
             figures.update({f"{split}_other_stage_points_{k}": v for k, v in other.items()})

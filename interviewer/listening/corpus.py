@@ -35,6 +35,10 @@ class Utterance(BaseModel):
     # points is unknown); "all": labelled with every stage's points, so hearing other stages'
     # points can be scored on it (the threshold for points said ahead or late is tuned there)
     scope: Literal["stage", "all"] = "stage"
+    # the writer affirmed the point in negative or contrastive words ("we can't ship this
+    # without an A/B test", "not accuracy: recall at the alert budget"); benchmarks report these
+    # lines apart, as the offline stance model's known weak spot
+    negative_wording: bool = False
 
     @model_validator(mode="after")
     def _consistent(self) -> "Utterance":
