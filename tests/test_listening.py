@@ -215,18 +215,20 @@ def test_a_dismissal_without_a_negation_is_not_credited(services):
     "diagnostic metric.",
     "Primary offline metric is PR-AUC, because fraud is 0.2% of orders. ROC-AUC looks great on data this "
     "skewed and tells you nothing, so I wouldn't use it."])
-def test_setting_one_metric_aside_does_not_undo_the_one_chosen(services, monkeypatch, text):
+def test_setting_one_metric_aside_does_not_undo_the_one_chosen(services, text):
     """A point heard as dismissed in one sentence, or affirmed in one that leans dismissive, is
     heard again in the rest of the answer and quoted from the sentence that chose the metric."""
-    import interviewer.listening.listener as listener_module
+    from interviewer.listening.listener import Listener
 
     def chosen(heard) -> bool:
         return any(p.point.id == "offline-metrics" and "secondary" not in p.evidence
                    and "wouldn't use" not in p.evidence for p in heard.affirmed)
 
     assert chosen(_hear(services, text, "metrics"))
-    monkeypatch.setattr(listener_module, "RECHECK_DISMISSED", False)
-    assert not chosen(_hear(services, text, "metrics"))     # the set-aside sentence decided alone
+    alone = Listener(services.listener().model, services.embedder(), recheck_rounds=0)
+    points = [p for s in services.flow.stages for p in s.key_points]
+    heard = alone.hear(text, points, in_stage=[p.id for p in services.flow.stage("metrics").key_points])
+    assert not chosen(heard)     # the set-aside sentence decided alone
 
 
 @pytest.mark.parametrize("text, point", [

@@ -30,7 +30,6 @@ from interviewer.textutil import clauses, sentences
 MODEL_VERSION = "28"
 
 
-RECHECK_DISMISSED = True
 RECHECK_ROUNDS = 3        # sentences a dismissed point's hearing may set aside in turn
 # A point affirmed in a sentence that leans dismissive (stance at least even, though under the
 # threshold) is looked for in the rest too, and quoted there if the rest affirms it more
@@ -44,9 +43,12 @@ class Listener:
 
     name = "offline"
 
-    def __init__(self, model: ListenerModel, embedder):
+    def __init__(self, model: ListenerModel, embedder, recheck_rounds: int = RECHECK_ROUNDS):
+        """``recheck_rounds``: how many sentences a dismissed or doubtful point's hearing may set
+        aside in turn (``_recheck_dismissed``); 0 judges each point on its best sentence alone."""
         self.model = model
         self.embedder = embedder
+        self.recheck_rounds = recheck_rounds
         self._targets: dict[tuple[str, ...], PointTargets] = {}
         self._lock = threading.Lock()
 
@@ -80,7 +82,7 @@ class Listener:
         need = np.where(flags > 0, self.model.t_topic, self.model.t_elsewhere)
         topic = np.where(flags > 0, t_in, topic)
         best_match = float((vecs @ targets.cue_vecs.T).max()) if len(targets.cue_vecs) else 0.0
-        if RECHECK_DISMISSED:
+        if self.recheck_rounds:
             self._recheck_dismissed(units, vecs, targets, flags, topic, stance, best, need)
         whole = sentences(text)
         out = []
@@ -97,7 +99,7 @@ class Listener:
 
     def _recheck_dismissed(self, units, vecs, targets, flags, topic, stance, best, need) -> None:
         """A point heard as dismissed in one sentence is heard again in the rest of the text,
-        without that sentence (up to ``RECHECK_ROUNDS`` sentences in turn): if the rest affirms
+        without that sentence (up to ``recheck_rounds`` sentences in turn): if the rest affirms
         it, the point is affirmed there (arrays updated in place): "AUC is a secondary metric."
         does not undo "I use log loss as the primary metric". A point affirmed in a sentence that
         leans dismissive (``LEANING``) is quoted from the rest when the rest is plainer."""
@@ -106,7 +108,7 @@ class Listener:
             return
         parents = sentence_parents(units)
         removed = {j: frozenset([parents[best[j]]]) for j in doubtful}
-        for _ in range(RECHECK_ROUNDS):
+        for _ in range(self.recheck_rounds):
             groups: dict[frozenset, list[int]] = {}
             for j, gone in removed.items():
                 groups.setdefault(gone, []).append(j)
