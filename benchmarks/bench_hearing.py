@@ -67,6 +67,15 @@ def _score(rows, heard, stage_of: dict[str, str] | None = None, dismissed=None, 
             **({"covered_challenged": round(cov_chal / max(1, tp + fn), 3)} if challenged is not None else {})}
 
 
+_COLUMNS = ("n", "precision", "recall", "f1", "dismissed_credited", "near_miss_credited", "covered_heard_dismissed",
+            "covered_challenged")
+
+
+def _table_row(split: str, name: str, sc: dict, blank: tuple[str, ...] = ()) -> list:
+    """One row of the printed table from a ``_score`` result (``blank``: columns left empty)."""
+    return [split, name, *("" if k in blank else sc.get(k, "") for k in _COLUMNS)]
+
+
 def _other_stages(rows, heard, stage_of: dict[str, str]) -> dict:
     """Points of other stages heard, on utterances labelled with every stage's points."""
     tp = fp = fn = 0
@@ -111,32 +120,29 @@ def run(args) -> dict:
             heard.append({p.point.id for p in h.affirmed})
             said_no.append({p.point.id for p in h.dismissed})
             pushed.append({p.point.id for p in h.challenged})
+        def subset(pick: list[int]) -> dict:
+            return _score([data[i] for i in pick], [heard[i] for i in pick], stage_of,
+                          [said_no[i] for i in pick], [pushed[i] for i in pick])
+
         new = _score(data, heard, stage_of, said_no, pushed)
         every = _score(data, heard)
         old = _score(data, [{m.point.id for m in coverage(emb, u.text, points, split_clauses=True).hit}
                             for u in data])
         for name, sc in (("listener", new), ("listener, every stage's points", every),
                          ("old 0.55 cue match", old)):
-            rows.append([split, name, sc["n"], sc["precision"], sc["recall"], sc["f1"],
-                         sc["dismissed_credited"], sc["near_miss_credited"], sc.get("covered_heard_dismissed", ""),
-                         sc.get("covered_challenged", "")])
+            rows.append(_table_row(split, name, sc))
         figures.update({f"{split}_{k}": v for k, v in new.items()})
         figures.update({f"{split}_every_stage_{k}": v for k, v in every.items() if k != "n"})
         if split == "test" and len(test_files) > 1:         # each writer's file on its own
             for name in test_files:
-                pick = [i for i, u in enumerate(data) if file_of[id(u)] == name]
-                sc = _score([data[i] for i in pick], [heard[i] for i in pick], stage_of,
-                            [said_no[i] for i in pick], [pushed[i] for i in pick])
-                rows.append([f"test: {name}", "listener", sc["n"], sc["precision"], sc["recall"], sc["f1"],
-                             sc["dismissed_credited"], sc["near_miss_credited"], sc["covered_heard_dismissed"],
-                             sc["covered_challenged"]])
+                sc = subset([i for i, u in enumerate(data) if file_of[id(u)] == name])
+                rows.append(_table_row(f"test: {name}", "listener", sc))
                 figures.update({f"test_{name}_{k}": v for k, v in sc.items()})
         worded = [i for i, u in enumerate(data) if u.negative_wording]
         if worded:                                 # affirmations in negative words, apart
-            sc = _score([data[i] for i in worded], [heard[i] for i in worded], stage_of,
-                        [said_no[i] for i in worded], [pushed[i] for i in worded])
-            rows.append([f"{split}: affirmed in negative words", "listener", sc["n"], sc["precision"], sc["recall"],
-                         sc["f1"], "", "", sc["covered_heard_dismissed"], sc["covered_challenged"]])
+            sc = subset(worded)                    # all affirmations: no dismissals or near misses
+            rows.append(_table_row(f"{split}: affirmed in negative words", "listener", sc,
+                                   blank=("dismissed_credited", "near_miss_credited")))
             figures.update({f"{split}_negative_wording_{k}": sc[k] for k in
                             ("n", "recall", "covered_heard_dismissed", "covered_challenged")})
         if any(getattr(u, "scope", "stage") == "all" for u in data):
