@@ -1,9 +1,10 @@
 """The offline grader on the labelled sets written by outside writers (tests/labelled/graded/):
 the tune part (six bank questions), the dev part (four free-text questions, read when
-choosing the fixed rules, never fitted; dev-b, dev-c and dev-d likewise) and the held-out test
+choosing the fixed rules, never fitted; dev-b to dev-e likewise, dev-e a held-out part until a
+newer one arrived) and the held-out test
 parts (test: two bank and two free-text questions the tune part does not contain; test-b: four
-more free-text questions by another writer; test-c to test-f: four more each by a sixteenth, a
-twenty-second, a twenty-fourth and a twenty-fifth writer; no fit or tuning reads them). Per part and per question: Spearman, exact and adjacent agreement with the
+more free-text questions by another writer; test-c, test-d and test-f: four more each by a sixteenth, a
+twenty-second and a twenty-fifth writer; no fit or tuning reads them). Per part and per question: Spearman, exact and adjacent agreement with the
 labels; per adversarial kind, the highest and lowest grade it got."""
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ DESCRIPTION = "offline grader vs outside writers' labels: tune, dev and held-out
 GRADED_DIR = Path(__file__).resolve().parent.parent / "tests" / "labelled" / "graded"
 PARTS = {"tune": ("tune-a.yaml", "tune-b.yaml"), "tune-c": ("tune-c.yaml",),
          "dev": ("dev.yaml",), "dev-b": ("dev-b.yaml",), "dev-c": ("dev-c.yaml",), "dev-d": ("dev-d.yaml",),
+         "dev-e": ("dev-e.yaml",),
          "test": ("test.yaml",), "test-b": ("test-b.yaml",), "test-c": ("test-c.yaml",),
-         "test-d": ("test-d.yaml",), "test-e": ("test-e.yaml",), "test-f": ("test-f.yaml",)}
+         "test-d": ("test-d.yaml",), "test-f": ("test-f.yaml",)}
 
 
 def run(args) -> dict:
