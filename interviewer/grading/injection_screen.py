@@ -5,8 +5,9 @@ up", a score row in a table, a request in another voice).
 
 The screen reads each sentence of an answer with two logistic regressions, one on its sentence
 embedding and one on its words and word pairs (the listener's ``StanceWords``), averaged. It is
-fitted on first use from ``knowledge/injections/`` (answers by an outside red-team writer, each
-attempt marked as exact spans, and innocent answers that use the same words in their ML sense),
+fitted on first use from ``knowledge/injections/`` (answers by two outside red-team writers, each
+attempt marked as exact spans, and innocent answers that use the same words in their ML sense or
+as the product's own: an exam board's marks, a packhouse's fruit grader, a film's age rating),
 with every utterance of ``knowledge/utterances/`` and every sentence of the guides as ordinary
 sentences, and cached under ``$INTERVIEWER_HOME/cache/injection/`` by the data's hash.
 
