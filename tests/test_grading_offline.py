@@ -215,6 +215,20 @@ def test_the_dismissal_cap_needs_prose_not_notes_with_figures():
     assert len(substance_caps(0.7, 1, dismissed, affirmed)) == 1     # notes without figures: capped
 
 
+def test_notes_with_figures_the_listener_missed_are_not_called_off_topic():
+    from interviewer.grading.scoring import heard_nothing
+
+    # nothing heard, no word of the question, no sentence on the stage's topic: off topic...
+    assert heard_nothing(False, 0, 0, 0.3, fragments=0.1, quantities=4)
+    assert heard_nothing(False, 0, 0, 0.3, fragments=0.7, quantities=1)
+    # ...unless it is notes with figures ("~400k systems, 3k feeders"; "P10/P50/P90 per feeder")
+    assert not heard_nothing(False, 0, 0, 0.3, fragments=0.7, quantities=2)
+    # anything heard, or a sentence on the stage's topic, is never off topic by this rule
+    assert not heard_nothing(True, 0, 0, 0.3, fragments=0.1, quantities=0)
+    assert not heard_nothing(False, 0, 1, 0.3, fragments=0.1, quantities=0)
+    assert not heard_nothing(False, 0, 0, 0.5, fragments=0.1, quantities=0)
+
+
 def test_a_red_flag_in_an_answer_that_waves_the_rest_away_is_poor():
     from types import SimpleNamespace
 

@@ -30,8 +30,8 @@ from interviewer.grading.fitted import GradingModel, load_model
 from interviewer.grading.grades import CriterionScore, StageGrade
 from interviewer.grading.red_flags import red_flags
 from interviewer.grading.rubric import Rubric, RubricStage
-from interviewer.grading.scoring import (OTHER_STAGE_POINTS, SUBSTANCE_CAP, Features, reasoning_values,
-                                         stage_caps, substance_caps, to_score)
+from interviewer.grading.scoring import (OTHER_STAGE_POINTS, RELEVANT, SUBSTANCE_CAP, Features, heard_nothing,
+                                         reasoning_values, stage_caps, substance_caps, to_score)
 from interviewer.grading.signals import analyse, content_words, injection_sentences
 from interviewer.grading.substance import FEATURES, Substance, measure, weighted_share
 from interviewer.embedding.local import Embedder
@@ -40,7 +40,6 @@ from interviewer.textutil import clauses, sentences as split_sentences, truncate
 
 MAX_WORDS = 1500
 USE_FILE = object()          # grade_offline's default: the aboutness model of the prompts folder
-RELEVANT = 0.42             # a sentence is on the stage's topic (reasoning counts only those)
 
 
 @dataclass
@@ -243,14 +242,14 @@ def grade_offline(*, stage: str, text: str, problem: Problem, embedder: Embedder
 
     feats.coverage = substance.coverage
     # heard nothing, and no sentence on the stage's topic either: off topic (an answer on topic
-    # that the listener missed is graded by what it shows, not called off topic)
-    heard_nothing = not affirmed and substance.terms == 0 and not substance.dismissed \
-        and feats.max_relevance < RELEVANT
+    # that the listener missed, or notes with figures, is graded by what it shows)
+    silent = heard_nothing(bool(affirmed), substance.terms, substance.dismissed, feats.max_relevance,
+                           substance.fragments, substance.quantities)
     other = None if affirmed else _other_stage(listener, text, flow, stage)
     # a bare list of names says too little to tell which product it is about: its own cap speaks
     if other is None and aboutness is not None and not any(h.names_only for h in held_back):
         feats.other_product = about_another_product(aboutness, embedder, text, problem, flow) or 0.0
-    cap, cap_reasons = stage_caps(feats, flags, heard_nothing=heard_nothing, substance=held_back,
+    cap, cap_reasons = stage_caps(feats, flags, heard_nothing=silent, substance=held_back,
                                   other_stage=other, other_product=feats.other_product > 0)
     score = min(model.score(vector), cap)
     notices += cap_reasons

@@ -20,6 +20,7 @@ LIST_MAX_QUANTITIES = 1      # ...even with one figure in it ("28-day label, 6% 
 NOTES_FRAGMENTS = 0.5        # half the words in fragments and at least NOTES_QUANTITIES figures: notes,
 NOTES_QUANTITIES = 2         # whose "no X", "never Y" state constraints, so the dismissal cap needs prose
 SUBSTANCE_CAP = 2            # a list of names, or an answer that dismisses as much as it covers
+RELEVANT = 0.42             # a sentence is on the stage's topic (reasoning counts only those)
 OTHER_STAGE_POINTS = 2       # none of this stage's points heard but this many of another's: off topic
 # A red flag in an answer that also waves away as much as it covers: poor (1), not weak. Of the 16
 # tune and dev answers with both, 15 were labelled 1 (the caps alone gave 11 of them a 2).
@@ -71,6 +72,23 @@ class SubstanceCap:
     names_only: bool = False     # the list-of-names cap (nothing in it to say what it is about)
 
 
+def written_as_notes(fragments: float, quantities: int) -> bool:
+    """Half the words in verbless fragments and at least ``NOTES_QUANTITIES`` figures: an
+    expert's notes, which the listener (fitted mostly on spoken sentences) hears least well."""
+    return fragments >= NOTES_FRAGMENTS and quantities >= NOTES_QUANTITIES
+
+
+def heard_nothing(affirmed: bool, terms: int, dismissed: int, max_relevance: float,
+                  fragments: float, quantities: int) -> bool:
+    """Off topic for this stage: the listener heard no key point, affirmed or dismissed, no word of
+    the question, and no sentence is on the stage's topic (``RELEVANT``). Not said of notes with
+    figures: on the tune and dev parts the rule sent 22 answers to 1, all labelled 1 but two
+    notes with figures labelled 3 and 4, whose bullets the listener missed; the fitted model
+    grades those on what it does find (their figures and named techniques)."""
+    return (not affirmed and terms == 0 and not dismissed and max_relevance < RELEVANT
+            and not written_as_notes(fragments, quantities))
+
+
 def substance_caps(fragments: float, quantities: int, dismissed: list[str],
                    affirmed: list[str]) -> list[SubstanceCap]:
     """Why an answer cannot score above ``SUBSTANCE_CAP`` whatever the fit, from what the
@@ -84,8 +102,7 @@ def substance_caps(fragments: float, quantities: int, dismissed: list[str],
     if fragments >= LIST_FRAGMENTS and quantities <= LIST_MAX_QUANTITIES:
         out.append(SubstanceCap("a list of names with no claim or reason: say what each part "
                                 "does here and why", names_only=True))
-    notes = fragments >= NOTES_FRAGMENTS and quantities >= NOTES_QUANTITIES
-    if dismissed and len(dismissed) >= len(affirmed) and not notes:
+    if dismissed and len(dismissed) >= len(affirmed) and not written_as_notes(fragments, quantities):
         out.append(SubstanceCap("the answer dismisses as much of what this stage needs as it covers",
                                 frozenset(dismissed)))
     return out
