@@ -30,8 +30,12 @@ def test_the_shipped_model_loads_with_a_pool_and_a_threshold_from_the_fit():
     m = load_aboutness(builtin_prompts_dir())
     assert m.features == list(FEATURES) and len(m.pool) >= 50
     assert m.threshold >= MIN_THRESHOLD and m.fit.answers >= 200 and m.fit.pairs > 2 * m.fit.answers
-    # closer sentences to the question and more of its words speak against "another product"
-    assert m.weights[FEATURES.index("question_words")] < 0 and m.weights[FEATURES.index("gap_mean")] > 0
+    # sentences closer to the question speak against "another product", sentences closer to
+    # other products' questions for it (the count of the question's own words gets next to no
+    # weight either way: half the tune answers use no word of the short bank titles)
+    w = dict(zip(FEATURES, m.weights))
+    assert w["this_top2"] < 0 and w["gap_mean"] > 0 and w["whole_gap"] > 0
+    assert abs(w["question_words"]) < 0.5
 
 
 @pytest.mark.parametrize("change, message", [
@@ -103,7 +107,8 @@ CALLS = ("I'd forecast calls per 30-minute interval for each queue two weeks ahe
 
 def test_the_product_catalogue_tells_a_neighbouring_product_apart(grading_inputs):
     """Without the catalogue's neighbours in the pool, a load forecast given for call volumes
-    looks as much about the question as a call-volume answer; with them it stands out."""
+    looks about the question (far from any threshold, like a call-volume answer); with them it
+    stands out."""
     model = load_aboutness(builtin_prompts_dir())
     catalogue = set(load_cached(ProductQuestions, builtin_knowledge_dir() / PRODUCTS_FILE).questions)
     assert len(catalogue) >= 400 and catalogue <= set(model.pool)
@@ -114,7 +119,7 @@ def test_the_product_catalogue_tells_a_neighbouring_product_apart(grading_inputs
     small_pool = [q for q in model.pool if q not in catalogue]
     small = [model.probability(measure(emb, t, calls, small_pool, generic)) for t in (LOAD, CALLS)]
     assert full[0] > 0.9 > 0.3 > full[1]
-    assert abs(small[0] - small[1]) < 0.1 < full[0] - small[0]
+    assert max(small) < 0.5 and full[0] - small[0] > 0.5
 
 
 @pytest.mark.parametrize("data, message", [
