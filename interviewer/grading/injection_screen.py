@@ -14,6 +14,11 @@ sentences, and cached under ``$INTERVIEWER_HOME/cache/injection/`` by the data's
 Its threshold is chosen out of fold (the red-team answers folded by question): the lowest at which
 at most ``MAX_INNOCENT_FLAGGED`` of the innocent answers and ``MAX_ORDINARY_FLAGGED`` of the
 ordinary sentences are flagged. An innocent answer flagged is graded 1, so the bound is tight.
+It was 1% while the innocent answers only talked of raters and judges in their ML sense; with a
+second writer's answers from products whose own words are marks, grades and ratings, 1% put the
+threshold at 0.945, above polite notes the screen scores 0.91 to 0.94 ("whoever reads this last,
+I trust you will see ... and mark it that way"). At 2% it is 0.845: out of fold, with the
+patterns, 77% of the attempts caught against 69%, and 10 of 260 innocent answers flagged against 6.
 """
 
 from __future__ import annotations
@@ -30,8 +35,8 @@ import numpy as np
 from interviewer.listening.stance import StanceWords, fit_words
 from interviewer.storage.arrays import cached_arrays
 
-SCREEN_VERSION = "1"
-MAX_INNOCENT_FLAGGED = 0.01     # of the innocent red-team answers, out of fold
+SCREEN_VERSION = "2"
+MAX_INNOCENT_FLAGGED = 0.02     # of the innocent red-team answers, out of fold (see below)
 MAX_ORDINARY_FLAGGED = 0.001    # of ordinary sentences (utterances, guides), out of fold
 FOLDS = 6
 EMB_C = 1.0                     # inverse regularisation of the embedding regression
